@@ -1,0 +1,89 @@
+/**
+ * Aggregation pipelines run on mingo, in a context where the stages that depend on BSON order
+ * or on the server (`$match`, `$sort`, `$lookup`'s foreign collections, `$unionWith`, …) see the
+ * stand-in's semantics. Stages that read or write server state are handled by the caller:
+ * `$collStats`, `$indexStats`, `$listLocalSessions` first, `$out` and `$merge` last.
+ */
+import { Aggregator } from "mingo/aggregator";
+import { Lazy } from "mingo/lazy";
+import type { Options } from "mingo/types";
+import { isPlainObject } from "../bson-values.ts";
+import { CommandError, ErrorCodes } from "../errors.ts";
+import { compileFilter } from "../query/match.ts";
+import { buildContext, ProcessingMode, type PipelineOperator } from "../query/mingo-context.ts";
+import { sortDocuments } from "../query/sort.ts";
+import type { Doc } from "../query/paths.ts";
+import type { Collation } from "../query/collation.ts";
+
+export interface PipelineOptions {
+  collation?: Collation;
+  variables?: Doc;
+  /** Documents of another collection (or view) of the same database, for `$lookup` & co. */
+  resolveCollection: (name: string) => Doc[];
+}
+
+type LazyIterator = ReturnType<typeof Lazy>;
+
+const stageMatch: PipelineOperator = (collection, expr, options) => {
+  const opts = options as Options;
+  if (!isPlainObject(expr)) throw new CommandError(ErrorCodes.Location15998, "the match filter must be an expression in an object");
+  const test = compileFilter(expr, { collation: opts.collation as unknown as Collation, variables: opts.variables as Doc });
+  return (collection as LazyIterator).filter((doc) => test(doc as Doc));
+};
+
+const stageSort: PipelineOperator = (collection, expr, options) => {
+  const opts = options as Options;
+  if (!isPlainObject(expr) || Object.keys(expr).length === 0) throw new CommandError(ErrorCodes.Location15998, "$sort stage must have at least one sort key");
+  return (collection as LazyIterator).transform((docs) => Lazy(sortDocuments(docs as Doc[], expr, opts.collation as unknown as Collation)));
+};
+
+const context = buildContext({ $match: stageMatch, $sort: stageSort });
+
+/** Stages the caller handles, with the position each must hold. */
+export const SERVER_STAGES = {
+  first: new Set(["$collStats", "$indexStats", "$listLocalSessions", "$currentOp", "$documents", "$changeStream"]),
+  last: new Set(["$out", "$merge"]),
+};
+
+export function stageName(stage: unknown): string {
+  if (!isPlainObject(stage)) throw new CommandError(ErrorCodes.TypeMismatch, "Each element of the 'pipeline' array must be an object");
+  const keys = Object.keys(stage);
+  if (keys.length !== 1) throw new CommandError(ErrorCodes.Location40324, "A pipeline stage specification object must contain exactly one field.");
+  return keys[0];
+}
+
+export function checkPipeline(pipeline: unknown): Doc[] {
+  if (!Array.isArray(pipeline)) throw new CommandError(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
+  pipeline.forEach((stage, i) => {
+    const name = stageName(stage);
+    if (SERVER_STAGES.last.has(name) && i !== pipeline.length - 1) {
+      throw new CommandError(ErrorCodes.Location40324, `${name} can only be the final stage in the pipeline`);
+    }
+    if (SERVER_STAGES.first.has(name)) {
+      if (i !== 0) throw new CommandError(ErrorCodes.Location40324, `${name} is only valid as the first stage in a pipeline`);
+      return;
+    }
+    if (!SERVER_STAGES.last.has(name) && !context.getOperator("pipeline" as never, name)) {
+      throw new CommandError(ErrorCodes.Location40324, `Unrecognized pipeline stage name: '${name}'`);
+    }
+  });
+  return pipeline as Doc[];
+}
+
+/** Runs `pipeline` over `input` (which it does not modify). */
+export function runPipeline(input: Iterable<Doc>, pipeline: Doc[], options: PipelineOptions): Doc[] {
+  if (pipeline.length === 0) return [...input];
+  const aggregator = new Aggregator(pipeline, {
+    context,
+    collation: options.collation,
+    variables: options.variables,
+    collectionResolver: options.resolveCollection,
+    processingMode: ProcessingMode.CLONE_INPUT,
+  } as unknown as Options);
+  try {
+    return aggregator.run([...input]) as Doc[];
+  } catch (error) {
+    if (error instanceof CommandError) throw error;
+    throw new CommandError(ErrorCodes.BadValue, `PlanExecutor error during aggregation :: caused by :: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Reading a namespace for find, count, distinct and aggregate: a collection through the
+ * planner, a view through its pipeline (views on views resolve recursively), a missing
+ * collection as empty, as on a real server.
+ */
+import type { Document } from "bson";
+import { runPipeline } from "../aggregate/pipeline.ts";
+import { CommandError, ErrorCodes } from "../errors.ts";
+import { sortDocuments } from "../query/sort.ts";
+import type { Doc } from "../query/paths.ts";
+import { planQuery } from "../storage/planner.ts";
+import type { CommandContext } from "./context.ts";
+
+export interface ReadOptions {
+  filter?: Doc;
+  sort?: Doc;
+  skip?: number;
+  limit?: number;
+  hint?: unknown;
+  collation?: Doc;
+  variables?: Doc;
+}
+
+const MAX_VIEW_DEPTH = 20;
+
+/** All documents of a namespace (collection or view), in natural order, without filtering. */
+export function namespaceDocuments(ctx: CommandContext, name: string, depth = 0): Doc[] {
+  const collection = ctx.state.catalog.collection(ctx.db, name);
+  if (!collection) return [];
+  if (!collection.isView) return [...collection.docs.values()];
+  if (depth > MAX_VIEW_DEPTH) throw new CommandError(ErrorCodes.InvalidViewDefinition, "View depth too deep or view cycle detected");
+  const source = namespaceDocuments(ctx, collection.options.viewOn!, depth + 1);
+  return runPipeline(source, collection.options.pipeline ?? [], pipelineOptions(ctx, collection.options.collation));
+}
+
+export function pipelineOptions(ctx: CommandContext, collation?: Doc, variables?: Doc) {
+  return { collation, variables, resolveCollection: (name: string) => namespaceDocuments(ctx, name) };
+}
+
+/** Documents matching a query, sorted, skipped and limited; `plan` tells which index served it. */
+export function readDocuments(ctx: CommandContext, name: string, options: ReadOptions): { docs: Doc[]; plan: string | null } {
+  const collection = ctx.state.catalog.collection(ctx.db, name);
+  if (!collection) return { docs: [], plan: null };
+  const filter = options.filter ?? {};
+  if (collection.isView) {
+    const stages: Document[] = [];
+    if (Object.keys(filter).length) stages.push({ $match: filter });
+    const docs = runPipeline(namespaceDocuments(ctx, name), stages, pipelineOptions(ctx, options.collation ?? collection.options.collation, options.variables));
+    return { docs: window(options.sort ? sortDocuments(docs, options.sort, options.collation) : docs, options), plan: null };
+  }
+  const collation = options.collation ?? collection.options.collation;
+  const plan = planQuery(collection, filter, { hint: options.hint, collation });
+  const matches = collection.matcher(filter, { collation, variables: options.variables });
+  const hasSort = options.sort && Object.keys(options.sort).length > 0;
+  const docs: Doc[] = [];
+  // Without a sort the scan can stop as soon as skip + limit documents have matched.
+  const enough = !hasSort && options.limit ? (options.skip ?? 0) + options.limit : Number.POSITIVE_INFINITY;
+  for (const doc of plan.candidates) {
+    if (!matches(doc)) continue;
+    docs.push(doc);
+    if (docs.length >= enough) break;
+  }
+  const sorted = hasSort ? sortDocuments(docs, options.sort!, collation) : docs;
+  return { docs: window(sorted, options), plan: plan.index };
+}
+
+function window(docs: Doc[], { skip, limit }: ReadOptions): Doc[] {
+  const start = skip ?? 0;
+  const end = limit ? start + limit : undefined;
+  return start || end !== undefined ? docs.slice(start, end) : docs;
+}

@@ -1,0 +1,45 @@
+/**
+ * Collation, reduced to what changes string comparison. `locale: "simple"` (or no collation)
+ * means binary comparison; anything else goes through ICU via `Intl.Collator`, which is what
+ * a real server uses underneath, with MongoDB's strength levels mapped to ICU sensitivities.
+ */
+import { badValue } from "../errors.ts";
+import type { StringComparer } from "../bson-values.ts";
+
+export type Collation = Record<string, unknown>;
+
+const SENSITIVITY_BY_STRENGTH: Record<number, Intl.CollatorOptions["sensitivity"]> = {
+  1: "base",
+  2: "accent",
+  3: "variant",
+  4: "variant",
+  5: "variant",
+};
+
+const comparers = new Map<string, StringComparer>();
+
+export function stringComparerFor(collation: Collation | undefined): StringComparer | undefined {
+  if (!collation || collation.locale === undefined || collation.locale === "simple") return undefined;
+  if (typeof collation.locale !== "string") throw badValue("collation locale must be a string");
+  const cacheKey = JSON.stringify(collation);
+  const cached = comparers.get(cacheKey);
+  if (cached) return cached;
+  const strength = Number(collation.strength ?? 3);
+  if (!(strength in SENSITIVITY_BY_STRENGTH)) throw badValue(`collation strength must be 1-5, got ${strength}`);
+  let sensitivity = SENSITIVITY_BY_STRENGTH[strength];
+  if (collation.caseLevel === true && sensitivity === "base") sensitivity = "case";
+  // MongoDB spells locales ICU-style (en_US, de@collation=phonebook); Intl wants BCP 47 (en-US).
+  const locale = collation.locale === "root" ? "und" : collation.locale.replace(/@.*$/, "").replaceAll("_", "-");
+  if (!Intl.Collator.supportedLocalesOf([locale]).length && locale !== "und") {
+    throw badValue(`Field 'locale' is invalid in: ${JSON.stringify(collation)}`);
+  }
+  const collator = new Intl.Collator(locale, {
+    sensitivity,
+    numeric: collation.numericOrdering === true,
+    ignorePunctuation: collation.alternate === "shifted",
+    caseFirst: collation.caseFirst === "upper" || collation.caseFirst === "lower" ? collation.caseFirst : "false",
+  });
+  const comparer: StringComparer = (a, b) => collator.compare(a, b);
+  comparers.set(cacheKey, comparer);
+  return comparer;
+}

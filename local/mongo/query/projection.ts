@@ -1,0 +1,75 @@
+/**
+ * Find projections: inclusion, exclusion, `$slice`, `$elemMatch`, aggregation expressions (mingo's
+ * `$project`), and the positional `field.$`, which needs the query that selected the document.
+ * Included fields keep the document's own order with `_id` first, as a real server returns them.
+ */
+import { Aggregator } from "mingo/aggregator";
+import type { Options } from "mingo/types";
+import { isPlainObject } from "../bson-values.ts";
+import { CommandError, ErrorCodes } from "../errors.ts";
+import { compileFilter } from "./match.ts";
+import { buildContext, ProcessingMode } from "./mingo-context.ts";
+import type { Doc } from "./paths.ts";
+
+const context = buildContext();
+
+export type Projector = (doc: Doc) => Doc;
+
+export function compileProjection(projection: Doc | undefined, filter: Doc = {}): Projector | undefined {
+  if (!projection || Object.keys(projection).length === 0) return undefined;
+  const positional = Object.keys(projection).find((k) => k.endsWith(".$"));
+  const spec: Doc = { ...projection };
+  let positionalField: string | undefined;
+  if (positional) {
+    positionalField = positional.slice(0, -2);
+    delete spec[positional];
+    spec[positionalField] = 1;
+  }
+  checkMixing(spec);
+  const aggregator = new Aggregator([{ $project: spec }], { context, processingMode: ProcessingMode.CLONE_INPUT } as unknown as Options);
+  return (doc) => {
+    const source = positionalField ? withPositionalMatch(doc, positionalField, filter) : doc;
+    const [projected] = aggregator.run([source]) as Doc[];
+    return inDocumentOrder(projected, doc);
+  };
+}
+
+function checkMixing(spec: Doc): void {
+  let inclusion: string | undefined;
+  let exclusion: string | undefined;
+  for (const [field, value] of Object.entries(spec)) {
+    if (field === "_id") continue;
+    if (isPlainObject(value) || typeof value === "string") {
+      inclusion ??= field;
+      continue;
+    }
+    if (value === 0 || value === false) exclusion ??= field;
+    else inclusion ??= field;
+  }
+  if (inclusion && exclusion) {
+    throw new CommandError(31254, `Cannot do exclusion on field ${exclusion} in inclusion projection`);
+  }
+}
+
+/** Keeps only the first array element the query matched, for `field.$`. */
+function withPositionalMatch(doc: Doc, field: string, filter: Doc): Doc {
+  const array = doc[field];
+  if (!Array.isArray(array)) {
+    throw new CommandError(ErrorCodes.BadValue, "Executor error during find command :: caused by :: positional operator '.$' requires corresponding field in query specifier");
+  }
+  const relevant = Object.fromEntries(Object.entries(filter).filter(([k]) => k === field || k.startsWith(`${field}.`)));
+  const test = compileFilter(relevant);
+  const index = array.findIndex((element) => test({ [field]: [element] }));
+  if (index < 0) {
+    throw new CommandError(ErrorCodes.BadValue, "Executor error during find command :: caused by :: positional operator '.$' mismatch");
+  }
+  return { ...doc, [field]: [array[index]] };
+}
+
+function inDocumentOrder(projected: Doc, original: Doc): Doc {
+  const ordered: Doc = {};
+  if ("_id" in projected) ordered._id = projected._id;
+  for (const key of Object.keys(original)) if (key in projected) ordered[key] = projected[key];
+  for (const key of Object.keys(projected)) if (!(key in ordered)) ordered[key] = projected[key];
+  return ordered;
+}

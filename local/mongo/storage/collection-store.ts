@@ -1,0 +1,169 @@
+/**
+ * One collection: its documents in natural (insertion) order, its indexes and its validator.
+ * Every write goes through `insert`, `replace` or `remove`, so indexes, unique constraints and
+ * validation are enforced in one place whatever command caused the write.
+ */
+import { randomUUID } from "node:crypto";
+import { Binary } from "bson";
+import { bsonTypeOf, hashKeyOf, isPlainObject } from "../bson-values.ts";
+import { CommandError, ErrorCodes } from "../errors.ts";
+import { compileFilter, type Predicate } from "../query/match.ts";
+import type { Doc } from "../query/paths.ts";
+import { IndexStore, type IndexSpec } from "./index-store.ts";
+import { compileValidator, type Validator } from "./validation.ts";
+
+export interface CollectionOptions {
+  validator?: Doc;
+  validationLevel?: "off" | "strict" | "moderate";
+  validationAction?: "error" | "warn" | "errorAndLog";
+  viewOn?: string;
+  pipeline?: Doc[];
+  collation?: Doc;
+  capped?: boolean;
+  size?: number;
+  max?: number;
+  [option: string]: unknown;
+}
+
+export interface WriteOptions {
+  bypassDocumentValidation?: boolean;
+}
+
+export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: "_id_" };
+
+export class CollectionStore {
+  readonly dbName: string;
+  name: string;
+  options: CollectionOptions;
+  readonly uuid = new Binary(Buffer.from(randomUUID().replaceAll("-", ""), "hex"), Binary.SUBTYPE_UUID);
+  readonly docs = new Map<string, Doc>();
+  readonly indexes = new Map<string, IndexStore>();
+  private validator?: Validator;
+
+  constructor(dbName: string, name: string, options: CollectionOptions = {}) {
+    this.dbName = dbName;
+    this.name = name;
+    this.options = options;
+    if (!options.viewOn) this.indexes.set(ID_INDEX.name, new IndexStore(ID_INDEX));
+    this.setValidator(options);
+  }
+
+  get namespace(): string {
+    return `${this.dbName}.${this.name}`;
+  }
+
+  get isView(): boolean {
+    return this.options.viewOn !== undefined;
+  }
+
+  setValidator(options: CollectionOptions): void {
+    this.options = options;
+    this.validator = options.validator && Object.keys(options.validator).length ? compileValidator(options.validator) : undefined;
+  }
+
+  insert(doc: Doc, options: WriteOptions = {}): void {
+    checkIdValue(doc._id);
+    const docKey = hashKeyOf(doc._id);
+    if (this.docs.has(docKey)) throw this.indexes.get(ID_INDEX.name)!.duplicateKeyError([doc._id], this.namespace);
+    if (!options.bypassDocumentValidation) this.validate(doc);
+    const keysByIndex = this.indexKeys(doc, docKey);
+    this.docs.set(docKey, doc);
+    for (const [index, keys] of keysByIndex) index.add(docKey, keys);
+  }
+
+  /** Replaces the document stored under `oldDoc`'s _id with `newDoc` (whose _id must be equal). */
+  replace(oldDoc: Doc, newDoc: Doc, options: WriteOptions = {}): void {
+    const docKey = hashKeyOf(oldDoc._id);
+    if (!options.bypassDocumentValidation && this.validationApplies(oldDoc)) this.validate(newDoc);
+    const keysByIndex = this.indexKeys(newDoc, docKey);
+    this.docs.set(docKey, newDoc);
+    for (const [index, keys] of keysByIndex) {
+      index.remove(docKey);
+      index.add(docKey, keys);
+    }
+  }
+
+  remove(doc: Doc): void {
+    const docKey = hashKeyOf(doc._id);
+    this.docs.delete(docKey);
+    for (const index of this.indexes.values()) index.remove(docKey);
+  }
+
+  clear(): void {
+    this.docs.clear();
+    for (const index of this.indexes.values()) index.clear();
+  }
+
+  findById(id: unknown): Doc | undefined {
+    return this.docs.get(hashKeyOf(id));
+  }
+
+  /** Computes every index's keys and checks unique constraints before anything is written. */
+  private indexKeys(doc: Doc, docKey: string): Array<[IndexStore, unknown[][]]> {
+    const result: Array<[IndexStore, unknown[][]]> = [];
+    for (const index of this.indexes.values()) {
+      const keys = index.keysFor(doc);
+      try {
+        index.checkUnique(keys, docKey);
+      } catch (error) {
+        if (error instanceof CommandError && error.code === ErrorCodes.DuplicateKey) {
+          throw new CommandError(error.code, error.message.replace("collection:  index", `collection: ${this.namespace} index`), error.extra);
+        }
+        throw error;
+      }
+      result.push([index, keys]);
+    }
+    return result;
+  }
+
+  /** Under validationLevel "moderate", updates to documents that were already invalid are not checked. */
+  private validationApplies(oldDoc: Doc): boolean {
+    if (!this.validator || this.options.validationLevel === "off") return false;
+    if (this.options.validationLevel === "moderate") return this.validator.failure(oldDoc) === null;
+    return true;
+  }
+
+  validate(doc: Doc): void {
+    if (!this.validator || this.options.validationLevel === "off") return;
+    const details = this.validator.failure(doc);
+    if (details === null) return;
+    if (this.options.validationAction === "warn") {
+      console.warn(`[mongo stand-in] document failed validation (warn) in ${this.namespace}`);
+      return;
+    }
+    throw new CommandError(ErrorCodes.DocumentValidationFailure, "Document failed validation", {
+      errInfo: { failingDocumentId: doc._id, details },
+    });
+  }
+
+  createIndex(spec: IndexSpec): IndexStore {
+    const index = new IndexStore(spec);
+    for (const [docKey, doc] of this.docs) {
+      const keys = index.keysFor(doc);
+      index.checkUnique(keys, docKey);
+      index.add(docKey, keys);
+    }
+    this.indexes.set(spec.name, index);
+    return index;
+  }
+
+  /** Predicate for a filter, with this collection's default collation unless one is given. */
+  matcher(filter: Doc, options: { collation?: Doc; variables?: Doc }): Predicate {
+    return compileFilter(filter, { collation: options.collation ?? this.options.collation, variables: options.variables, jsonSchema: jsonSchemaMatcher });
+  }
+}
+
+const jsonSchemaMatcher = (schema: Doc): ((doc: Doc) => boolean) => {
+  const validator = compileValidator({ $jsonSchema: schema });
+  return (doc) => validator.failure(doc) === null;
+};
+
+function checkIdValue(id: unknown): void {
+  const type = bsonTypeOf(id);
+  if (type === "array" || type === "regex" || type === "undefined") {
+    throw new CommandError(ErrorCodes.InvalidIdField, `The '_id' value cannot be of type ${type}`);
+  }
+  if (isPlainObject(id) && Object.keys(id).some((k) => k.startsWith("$"))) {
+    throw new CommandError(ErrorCodes.DollarPrefixedFieldName, `_id fields may not contain '$'-prefixed fields: ${Object.keys(id).find((k) => k.startsWith("$"))} is not valid for storage.`);
+  }
+}
