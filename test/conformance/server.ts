@@ -1,0 +1,21 @@
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** `<repo root>/../shared/conformance/crud`, located from this file rather than the working directory. */
+export const DEFAULT_CONFORMANCE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/conformance/crud");
+
+export interface ConformanceServer {
+  uri: string;
+  /** What the tests run against, for the report. */
+  description: string;
+  stop(): Promise<void>;
+}
+
+/** Uses MONGODB_URI when set; otherwise starts the local MongoDB stand-in on a free port. */
+export async function startConformanceServer(): Promise<ConformanceServer> {
+  const uri = process.env.MONGODB_URI;
+  if (uri) return { uri, description: "MONGODB_URI", stop: async () => {} };
+  const { startMongoStandIn } = await import("#local/mongo/index.ts");
+  const standIn = await startMongoStandIn({ port: 0 });
+  return { uri: standIn.uri, description: `local stand-in at ${standIn.uri}`, stop: () => standIn.stop() };
+}
