@@ -44,6 +44,7 @@ export async function startMongoStandIn({ port = 0, host = "127.0.0.1" }: MongoS
     startedAt: new Date(),
     port: actualPort,
     connectionCount: 0,
+    queryExecutor: { scannedObjects: 0 },
   };
   server.on("connection", (socket) => {
     sockets.add(socket);

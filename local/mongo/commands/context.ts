@@ -13,6 +13,8 @@ export interface ServerState {
   readonly startedAt: Date;
   readonly port: number;
   connectionCount: number;
+  /** What serverStatus reports as metrics.queryExecutor: documents examined by reads and writes. */
+  readonly queryExecutor: { scannedObjects: number };
 }
 
 export interface ConnectionInfo {

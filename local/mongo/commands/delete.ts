@@ -17,7 +17,7 @@ const remove: CommandHandler = (ctx) => {
     const limit = Number(statement.limit ?? 0);
     if (limit !== 0 && limit !== 1) throw new CommandError(ErrorCodes.FailedToParse, "The limit field in delete objects must be 0 or 1. Got " + limit);
     if (!collection) return;
-    const docs = targets(collection, { query: statement.q, update: {}, collation: statement.collation, variables, hint: statement.hint }, limit === 1);
+    const docs = targets(ctx, collection, { query: statement.q, update: {}, collation: statement.collation, variables, hint: statement.hint }, limit === 1);
     for (const doc of docs) {
       collection.remove(doc);
       n++;

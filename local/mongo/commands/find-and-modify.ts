@@ -30,7 +30,7 @@ const findAndModify: CommandHandler = (ctx) => {
   const collection = remove ? ctx.state.catalog.collection(ctx.db, name) : ctx.state.catalog.collectionForWrite(ctx.db, name);
   if (collection?.isView) throw new CommandError(ErrorCodes.CommandNotSupportedOnView, `Namespace ${ctx.db}.${name} is a view, not a collection`);
   const kind = remove ? undefined : updateKind(spec);
-  const [doc] = collection ? targets(collection, spec, true) : [];
+  const [doc] = collection ? targets(ctx, collection, spec, true) : [];
 
   if (remove) {
     if (doc) collection!.remove(doc);

@@ -39,13 +39,14 @@ export function updateKind(spec: ModifySpec): UpdateKind {
 }
 
 /** Documents matching the statement's query, in sort order when one is given. */
-export function targets(collection: CollectionStore, spec: ModifySpec, firstOnly: boolean): Doc[] {
+export function targets(ctx: CommandContext, collection: CollectionStore, spec: ModifySpec, firstOnly: boolean): Doc[] {
   const collation = spec.collation ?? collection.options.collation;
   const plan = planQuery(collection, spec.query, { hint: spec.hint, collation });
   const matches = collection.matcher(spec.query, { collation, variables: spec.variables });
   const found: Doc[] = [];
   const hasSort = spec.sort && Object.keys(spec.sort).length > 0;
   for (const doc of plan.candidates) {
+    ctx.state.queryExecutor.scannedObjects++;
     if (!matches(doc)) continue;
     found.push(doc);
     if (firstOnly && !hasSort) break;

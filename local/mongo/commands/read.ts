@@ -56,6 +56,7 @@ export function readDocuments(ctx: CommandContext, name: string, options: ReadOp
   // Without a sort the scan can stop as soon as skip + limit documents have matched.
   const enough = !hasSort && options.limit ? (options.skip ?? 0) + options.limit : Number.POSITIVE_INFINITY;
   for (const doc of plan.candidates) {
+    ctx.state.queryExecutor.scannedObjects++;
     if (!matches(doc)) continue;
     docs.push(doc);
     if (docs.length >= enough) break;

@@ -30,7 +30,7 @@ const update: CommandHandler = (ctx) => {
     const kind = updateKind(spec);
     if (multi && kind === "replacement") throw new CommandError(ErrorCodes.FailedToParse, "multi update is not supported for replacement-style update");
     if (multi && spec.sort) throw new CommandError(ErrorCodes.FailedToParse, "Cannot specify sort with multi=true");
-    const docs = targets(collection, spec, !multi);
+    const docs = targets(ctx, collection, spec, !multi);
     if (docs.length === 0 && statement.upsert === true) {
       const inserted = upsert(ctx, collection, spec, kind, bypassDocumentValidation);
       upserted.push({ index, _id: inserted._id });

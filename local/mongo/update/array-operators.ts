@@ -8,13 +8,9 @@ import type { StringComparer } from "../bson-values.ts";
 import { badValue, failedToParse, typeMismatch } from "../errors.ts";
 import { compileFilter } from "../query.ts";
 import { formatDocument, formatElement } from "./format.ts";
-import { idDescription, type Modifier } from "./modifier.ts";
+import { idDescription, unreachable, type Modifier } from "./modifier.ts";
 import { cloneValue, nameOf } from "./paths.ts";
 import type { Doc, Element, LeafEnv, Run } from "./types.ts";
-
-const unreachable = (): never => {
-  throw new Error("this modifier never creates a path");
-};
 
 /** MatchExpressionParser::parseIntegerElementToLong, for $slice, $position and $pop. */
 function integerArgument(field: string, value: unknown): number {

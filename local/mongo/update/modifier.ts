@@ -78,6 +78,14 @@ function checkStorageName(element: Element, level: number, path: string[]): void
   );
 }
 
+/** For modifiers that never create a path; their apply returns before asking for a new value. */
+export const unreachable = (): never => {
+  throw new Error("this modifier never creates a path");
+};
+
+/** What mutable bson prints for an element that does not exist, e.g. the _id of an upsert in progress. */
+export const MISSING_ELEMENT = "INVALID-MUTABLE-ELEMENT";
+
 /** `_id: 5`, or what the server prints when the document has no _id yet. */
 export function idDescription(run: Run, whenMissing: string): string {
   return Object.hasOwn(run.root, "_id") ? formatElement("_id", run.root._id) : whenMissing;

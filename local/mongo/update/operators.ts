@@ -11,7 +11,7 @@ import {
   addToSetModifier, cullingModifier, popModifier, pullAllMatcher, pullMatcher, pushModifier,
 } from "./array-operators.ts";
 import { debugNumber, formatElement } from "./format.ts";
-import { idDescription, modifierLeaf, type Modifier } from "./modifier.ts";
+import { MISSING_ELEMENT, idDescription, modifierLeaf, unreachable, type Modifier } from "./modifier.ts";
 import {
   addNums, bitwise, fromSafeNum, identicalNums, multiplyNums, toSafeNum, type BitOperator, type SafeNum,
 } from "./numeric.ts";
@@ -50,10 +50,6 @@ export function makeLeaf(operator: string, field: string, argument: unknown, env
   }
   throw failedToParse(`Unknown modifier: ${operator}`);
 }
-
-const unreachable = (): never => {
-  throw new Error("this modifier never creates a path");
-};
 
 function setModifier(value: unknown, insertOnly: boolean): Modifier {
   return {
@@ -95,7 +91,7 @@ function arithmeticModifier(operator: "$inc" | "$mul", field: string, argument: 
     updateExisting(element, _cursor, run) {
       if (!isNumeric(element.value)) {
         throw typeMismatch(
-          `Cannot apply ${operator} to a value of non-numeric type. {${idDescription(run, "INVALID-MUTABLE-ELEMENT")}} ` +
+          `Cannot apply ${operator} to a value of non-numeric type. {${idDescription(run, MISSING_ELEMENT)}} ` +
             `has the field '${nameOf(element)}' of non-numeric type ${bsonTypeOf(element.value)}`,
         );
       }
@@ -104,7 +100,7 @@ function arithmeticModifier(operator: "$inc" | "$mul", field: string, argument: 
       if (result.type === "invalid") {
         throw badValue(
           `Failed to apply ${operator} operations to current value (${debugNumber(element.value)}) ` +
-            `for document {${idDescription(run, "INVALID-MUTABLE-ELEMENT")}}`,
+            `for document {${idDescription(run, MISSING_ELEMENT)}}`,
         );
       }
       if (identicalNums(result, original)) return false;
@@ -215,7 +211,7 @@ function bitModifier(argument: unknown): Modifier {
       const type = bsonTypeOf(element.value);
       if (type !== "int" && type !== "long") {
         throw badValue(
-          `Cannot apply $bit to a value of non-integral type.${idDescription(run, "INVALID-MUTABLE-ELEMENT")} ` +
+          `Cannot apply $bit to a value of non-integral type.${idDescription(run, MISSING_ELEMENT)} ` +
             `has the field ${nameOf(element)} of non-integer type ${type}`,
         );
       }
