@@ -60,6 +60,7 @@ export function updatedDocument(ctx: CommandContext, doc: Doc, spec: ModifySpec,
   let next: Doc;
   let changed: boolean;
   if (kind === "replacement") {
+    checkReplacementFields(spec.update as Doc);
     next = { _id: doc._id, ...cloneValue(spec.update as Doc) };
     changed = true;
   } else if (kind === "pipeline") {
@@ -89,6 +90,7 @@ export function upsert(ctx: CommandContext, collection: CollectionStore, spec: M
   const seed = kind === "replacement" ? pickId(seedUpsertDocument(spec.query)) : seedUpsertDocument(spec.query);
   let doc: Doc;
   if (kind === "replacement") {
+    checkReplacementFields(spec.update as Doc);
     doc = { ...seed, ...cloneValue(spec.update as Doc) };
   } else {
     doc = updatedDocument(ctx, seed, spec, kind, true).doc;
@@ -100,6 +102,14 @@ export function upsert(ctx: CommandContext, collection: CollectionStore, spec: M
   }
   collection.insert(doc, { bypassDocumentValidation });
   return doc;
+}
+
+/** A replacement may not start a top-level field with `$` (it would read as an operator). */
+function checkReplacementFields(replacement: Doc): void {
+  const dollar = Object.keys(replacement).find((key) => key.startsWith("$"));
+  if (dollar) {
+    throw new CommandError(ErrorCodes.DollarPrefixedFieldName, `The dollar ($) prefixed field '${dollar}' in '${dollar}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`);
+  }
 }
 
 const pickId = (seed: Doc): Doc => (seed._id === undefined ? {} : { _id: seed._id });

@@ -41,7 +41,7 @@ function applyToExisting(modifier: Modifier, element: Element, cursor: Cursor, r
       `Performing an update on the path '${cursor.pathTaken.join(".")}' would modify the immutable field '_id'`,
     );
   }
-  if (modifier.validatesStorage) checkStorageName(element, cursor.pathTaken.length, cursor.pathTaken);
+  if (modifier.validatesStorage && !run.isInsert) checkStorageName(element, cursor.pathTaken.length, cursor.pathTaken);
   run.changed = true;
 }
 
@@ -51,7 +51,7 @@ function applyToNonexistent(modifier: Modifier, element: Element, cursor: Cursor
     return;
   }
   const created = createPathAt(cursor.pathToCreate, element, modifier.valueForNew(run));
-  if (modifier.validatesStorage) {
+  if (modifier.validatesStorage && !run.isInsert) {
     checkStorageName(created, cursor.pathTaken.length + 1, [...cursor.pathTaken, cursor.pathToCreate[0]]);
   }
   // Adding a field under an existing _id changes _id; creating _id where there is none does not.
@@ -66,7 +66,9 @@ function applyToNonexistent(modifier: Modifier, element: Element, cursor: Cursor
 
 /**
  * storage_validation::scanDocument as modifiers call it: since 5.0 only top-level field names
- * are refused for a leading `$` (deeper ones, and any inside values, are stored as given).
+ * are refused for a leading `$` (deeper ones, and any inside values, are stored as given). An
+ * upsert's insert skips this: the server builds it unvalidated and then accepts top-level `$`
+ * names in the finished document.
  */
 function checkStorageName(element: Element, level: number, path: string[]): void {
   const name = nameOf(element);
