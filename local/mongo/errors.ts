@@ -87,3 +87,19 @@ export const failedToParse = (message: string): CommandError =>
   new CommandError(ErrorCodes.FailedToParse, message);
 export const typeMismatch = (message: string): CommandError =>
   new CommandError(ErrorCodes.TypeMismatch, message);
+
+/** mingo's messages for errors the server reports with its own location codes. */
+const LIBRARY_ERRORS: Array<[RegExp, number]> = [
+  [/^Use of undefined variable/, 17276],
+  [/^Invalid \$project|Cannot do exclusion/, 31254],
+];
+
+/**
+ * A plain error thrown by mingo (or our own code) on bad input, as the closest server error:
+ * its location code where known, BadValue otherwise.
+ */
+export function translateLibraryError(error: unknown): CommandError {
+  const message = error instanceof Error ? error.message : String(error);
+  const known = LIBRARY_ERRORS.find(([pattern]) => pattern.test(message));
+  return new CommandError(known ? known[1] : ErrorCodes.BadValue, message);
+}

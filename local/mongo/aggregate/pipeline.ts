@@ -8,7 +8,7 @@ import { Aggregator } from "mingo/aggregator";
 import { Lazy } from "mingo/lazy";
 import type { Options } from "mingo/types";
 import { isPlainObject } from "../bson-values.ts";
-import { CommandError, ErrorCodes } from "../errors.ts";
+import { CommandError, ErrorCodes, translateLibraryError } from "../errors.ts";
 import { compileFilter } from "../query/match.ts";
 import { buildContext, ProcessingMode, type PipelineOperator } from "../query/mingo-context.ts";
 import { sortDocuments } from "../query/sort.ts";
@@ -84,6 +84,7 @@ export function runPipeline(input: Iterable<Doc>, pipeline: Doc[], options: Pipe
     return aggregator.run([...input]) as Doc[];
   } catch (error) {
     if (error instanceof CommandError) throw error;
-    throw new CommandError(ErrorCodes.BadValue, `PlanExecutor error during aggregation :: caused by :: ${(error as Error).message}`);
+    const { code, message } = translateLibraryError(error);
+    throw new CommandError(code, `PlanExecutor error during aggregation :: caused by :: ${message}`);
   }
 }

@@ -9,7 +9,7 @@ import { type CommandHandler, optionalDocument, optionalNumber, targetCollection
 import { readDocuments } from "./read.ts";
 
 function nonNegative(value: number | undefined, field: string): number | undefined {
-  if (value !== undefined && value < 0) throw new CommandError(ErrorCodes.BadValue, `${field} value must be non-negative, but received: ${value}`);
+  if (value !== undefined && value < 0) throw new CommandError(51024, `BSON field '${field}' value must be >= 0, actual value '${value}'`);
   return value;
 }
 
@@ -18,10 +18,9 @@ const find: CommandHandler = (ctx) => {
   const { command } = ctx;
   const filter = optionalDocument(command, "filter") ?? {};
   const projection = optionalDocument(command, "projection");
-  const limitValue = optionalNumber(command, "limit");
+  const limit = nonNegative(optionalNumber(command, "limit"), "limit");
   const skip = nonNegative(optionalNumber(command, "skip"), "skip");
   const batchSize = nonNegative(optionalNumber(command, "batchSize"), "batchSize");
-  const limit = limitValue === undefined ? undefined : Math.abs(limitValue);
   const { docs } = readDocuments(ctx, name, {
     filter,
     sort: optionalDocument(command, "sort"),
@@ -32,8 +31,7 @@ const find: CommandHandler = (ctx) => {
     variables: letVariables(command),
   });
   const project = compileProjection(projection, filter);
-  // A negative limit, or singleBatch, means "one batch and close the cursor".
-  const singleBatch = command.singleBatch === true || (limitValue !== undefined && limitValue < 0);
+  const singleBatch = command.singleBatch === true;
   const firstBatchSize = batchSize === undefined ? (limit || undefined) : limit ? Math.min(batchSize, limit) : batchSize;
   return { cursor: ctx.state.cursors.firstBatch(`${ctx.db}.${name}`, docs, firstBatchSize ?? 101, ctx.connection.id, project, singleBatch) };
 };

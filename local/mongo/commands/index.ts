@@ -2,7 +2,7 @@
  * The command table and the one place a thrown error becomes an `{ ok: 0 }` reply.
  */
 import type { Document } from "bson";
-import { CommandError, ErrorCodes } from "../errors.ts";
+import { CommandError, ErrorCodes, translateLibraryError } from "../errors.ts";
 import type { CommandHandler, ConnectionInfo, ServerState } from "./context.ts";
 import { adminCommands } from "./admin.ts";
 import { aggregateCommands } from "./aggregate.ts";
@@ -42,9 +42,6 @@ export function runCommand(state: ServerState, connection: ConnectionInfo, db: s
     return { ...handler({ state, connection, db, command, name }), ok: 1 };
   } catch (error) {
     if (error instanceof CommandError) return error.toReply();
-    // mingo and our own code signal bad input with plain errors; a real server would name a
-    // specific location code, the closest general one is BadValue.
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: 0, errmsg: message, code: ErrorCodes.BadValue, codeName: "BadValue" };
+    return translateLibraryError(error).toReply();
   }
 }

@@ -38,6 +38,10 @@ function checkSpec(raw: unknown): IndexSpec {
 
 const sameOptions = (a: IndexSpec, b: IndexSpec): boolean =>
   JSON.stringify({ ...a, name: "" }) === JSON.stringify({ ...b, name: "" });
+const sameKeyPattern = (a: IndexSpec, b: IndexSpec): boolean => JSON.stringify(a.key) === JSON.stringify(b.key);
+const IDENTITY_OPTIONS = ["unique", "sparse", "partialFilterExpression", "collation"] as const;
+const sameIdentity = (a: IndexSpec, b: IndexSpec): boolean =>
+  IDENTITY_OPTIONS.every((option) => JSON.stringify(a[option]) === JSON.stringify(b[option]));
 
 const createIndexes: CommandHandler = (ctx) => {
   const name = targetCollection(ctx);
@@ -49,14 +53,18 @@ const createIndexes: CommandHandler = (ctx) => {
   const numIndexesBefore = collection.indexes.size;
   for (const spec of specs) {
     const sameName = collection.indexes.get(spec.name);
-    const sameKey = [...collection.indexes.values()].find((i) => JSON.stringify(i.spec.key) === JSON.stringify(spec.key));
+    const sameKey = [...collection.indexes.values()].find((i) => sameKeyPattern(i.spec, spec) && sameIdentity(i.spec, spec));
     if (sameName) {
-      if (sameOptions(sameName.spec, spec) && JSON.stringify(sameName.spec.key) === JSON.stringify(spec.key)) continue;
-      if (JSON.stringify(sameName.spec.key) !== JSON.stringify(spec.key)) throw new CommandError(ErrorCodes.IndexKeySpecsConflict, `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameName.spec)}`);
-      throw new CommandError(ErrorCodes.IndexOptionsConflict, `Index already exists with a different name or options: ${spec.name}`);
+      if (sameKeyPattern(sameName.spec, spec) && sameOptions(sameName.spec, spec)) continue;
+      // Key pattern, uniqueness, sparseness, partial filter and collation make an index what it
+      // is (86); other options only differ in behaviour (85).
+      if (!sameKeyPattern(sameName.spec, spec) || !sameIdentity(sameName.spec, spec)) {
+        throw new CommandError(ErrorCodes.IndexKeySpecsConflict, `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameName.spec)}`);
+      }
+      throw new CommandError(ErrorCodes.IndexOptionsConflict, `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameName.spec)}`);
     }
-    if (sameKey && !spec.partialFilterExpression && !sameKey.spec.partialFilterExpression) {
-      if (sameOptions(sameKey.spec, { ...spec, name: sameKey.name })) continue;
+    if (sameKey) {
+      if (sameOptions(sameKey.spec, spec)) throw new CommandError(ErrorCodes.IndexOptionsConflict, `Index already exists with a different name: ${sameKey.name}`);
       throw new CommandError(ErrorCodes.IndexOptionsConflict, `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameKey.spec)}`);
     }
     collection.createIndex(spec);

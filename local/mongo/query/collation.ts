@@ -3,7 +3,7 @@
  * means binary comparison; anything else goes through ICU via `Intl.Collator`, which is what
  * a real server uses underneath, with MongoDB's strength levels mapped to ICU sensitivities.
  */
-import { badValue } from "../errors.ts";
+import { CommandError, badValue } from "../errors.ts";
 import type { StringComparer } from "../bson-values.ts";
 
 export type Collation = Record<string, unknown>;
@@ -18,9 +18,16 @@ const SENSITIVITY_BY_STRENGTH: Record<number, Intl.CollatorOptions["sensitivity"
 
 const comparers = new Map<string, StringComparer>();
 
+const COLLATION_FIELDS = new Set(["locale", "caseLevel", "caseFirst", "strength", "numericOrdering", "alternate", "maxVariable", "normalization", "backwards", "version"]);
+
+/** The shape of ICU locale ids MongoDB accepts: language, optional script, optional region. */
+const ICU_LOCALE = /^[a-z]{2,3}(_[A-Z][a-z]{3})?(_(?:[A-Z]{2}|\d{3}))?$/;
+
 export function stringComparerFor(collation: Collation | undefined): StringComparer | undefined {
   if (!collation || collation.locale === undefined || collation.locale === "simple") return undefined;
   if (typeof collation.locale !== "string") throw badValue("collation locale must be a string");
+  const unknownField = Object.keys(collation).find((field) => !COLLATION_FIELDS.has(field));
+  if (unknownField) throw new CommandError(40415, `BSON field 'collation.${unknownField}' is an unknown field.`);
   const cacheKey = JSON.stringify(collation);
   const cached = comparers.get(cacheKey);
   if (cached) return cached;
@@ -30,7 +37,8 @@ export function stringComparerFor(collation: Collation | undefined): StringCompa
   if (collation.caseLevel === true && sensitivity === "base") sensitivity = "case";
   // MongoDB spells locales ICU-style (en_US, de@collation=phonebook); Intl wants BCP 47 (en-US).
   const locale = collation.locale === "root" ? "und" : collation.locale.replace(/@.*$/, "").replaceAll("_", "-");
-  if (!Intl.Collator.supportedLocalesOf([locale]).length && locale !== "und") {
+  const icuName = collation.locale.replace(/@.*$/, "");
+  if (locale !== "und" && (!ICU_LOCALE.test(icuName) || !Intl.Collator.supportedLocalesOf([locale]).length)) {
     throw badValue(`Field 'locale' is invalid in: ${JSON.stringify(collation)}`);
   }
   const collator = new Intl.Collator(locale, {

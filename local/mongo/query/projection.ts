@@ -25,16 +25,30 @@ export function compileProjection(projection: Doc | undefined, filter: Doc = {})
     delete spec[positional];
     spec[positionalField] = 1;
   }
-  checkMixing(spec);
-  const aggregator = new Aggregator([{ $project: spec }], { context, processingMode: ProcessingMode.CLONE_INPUT } as unknown as Options);
+  // `$slice` neither includes nor excludes: alone (or with exclusions) it keeps the other fields.
+  const slices = Object.entries(spec).filter(([, value]) => isPlainObject(value) && Object.keys(value)[0] === "$slice");
+  for (const [field] of slices) delete spec[field];
+  const inclusive = checkMixing(spec);
+  if (inclusive) for (const [field] of slices) spec[field] = 1;
+  const aggregator = Object.keys(spec).length
+    ? new Aggregator([{ $project: spec }], { context, processingMode: ProcessingMode.CLONE_INPUT } as unknown as Options)
+    : undefined;
+  const slicer = slices.length
+    ? new Aggregator([{ $project: Object.fromEntries(slices.map(([field, value]) => [field, value])) }], { context, processingMode: ProcessingMode.CLONE_INPUT } as unknown as Options)
+    : undefined;
   return (doc) => {
     const source = positionalField ? withPositionalMatch(doc, positionalField, filter) : doc;
-    const [projected] = aggregator.run([source]) as Doc[];
+    let projected = aggregator ? (aggregator.run([source]) as Doc[])[0] : { ...source };
+    if (slicer) {
+      const [sliced] = slicer.run([source]) as Doc[];
+      for (const [field] of slices) if (field in sliced) projected = { ...projected, [field]: sliced[field] };
+    }
     return inDocumentOrder(projected, doc);
   };
 }
 
-function checkMixing(spec: Doc): void {
+/** Whether the projection includes (true) or excludes (false) fields; mixing both is an error. */
+function checkMixing(spec: Doc): boolean {
   let inclusion: string | undefined;
   let exclusion: string | undefined;
   for (const [field, value] of Object.entries(spec)) {
@@ -49,6 +63,7 @@ function checkMixing(spec: Doc): void {
   if (inclusion && exclusion) {
     throw new CommandError(31254, `Cannot do exclusion on field ${exclusion} in inclusion projection`);
   }
+  return inclusion !== undefined || (exclusion === undefined && spec._id !== undefined && spec._id !== 0 && spec._id !== false);
 }
 
 /** Keeps only the first array element the query matched, for `field.$`. */

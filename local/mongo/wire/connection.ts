@@ -55,5 +55,13 @@ function handleMessage(socket: Socket, state: ServerState, info: ConnectionInfo,
   const reply = runCommand(state, info, request.database, request.command);
   if (request.moreToCome) return;
   if (socket.destroyed) return;
-  socket.write(request.opCode === OP_MSG ? encodeOpMsgReply(request.requestId, reply) : encodeOpReply(request.requestId, reply));
+  const encode = request.opCode === OP_MSG ? encodeOpMsgReply : encodeOpReply;
+  let encoded: Buffer;
+  try {
+    encoded = encode(request.requestId, reply);
+  } catch (error) {
+    // A reply that cannot be serialized (e.g. over 16 MiB) fails the command, not the connection.
+    encoded = encode(request.requestId, { ok: 0, errmsg: `reply could not be encoded: ${(error as Error).message}`, code: 10334, codeName: "BSONObjectTooLarge" });
+  }
+  socket.write(encoded);
 }
