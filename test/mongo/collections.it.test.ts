@@ -166,6 +166,19 @@ describe("renameCollection", () => {
     await expect(db.collection<Doc>("to").insertOne({ a: 1 })).rejects.toMatchObject({ code: 11000 });
   });
 
+  it("keeps the collection's options and UUID across a rename", async () => {
+    const db = mongo.freshDatabase("rename");
+    await db.createCollection("before", { validator: { a: { $gt: 0 } }, validationLevel: "moderate" });
+    const [was] = await db.listCollections({ name: "before" }, { nameOnly: false }).toArray();
+
+    await db.collection<Doc>("before").rename("after");
+
+    const [now] = await db.listCollections({ name: "after" }, { nameOnly: false }).toArray();
+    expect(now.options).toEqual(was.options);
+    expect(now.info?.uuid?.toString("hex")).toBe(was.info?.uuid?.toString("hex"));
+    await expect(db.collection<Doc>("after").insertOne({ a: -1 })).rejects.toMatchObject({ code: 121 });
+  });
+
   it("replaces an existing target with dropTarget: true", async () => {
     const db = mongo.freshDatabase("rename");
     await db.collection<Doc>("src").insertOne({ _id: "new" });

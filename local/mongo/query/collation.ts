@@ -39,7 +39,8 @@ export function stringComparerFor(collation: Collation | undefined): StringCompa
   const locale = collation.locale === "root" ? "und" : collation.locale.replace(/@.*$/, "").replaceAll("_", "-");
   const icuName = collation.locale.replace(/@.*$/, "");
   if (locale !== "und" && (!ICU_LOCALE.test(icuName) || !Intl.Collator.supportedLocalesOf([locale]).length)) {
-    throw badValue(`Field 'locale' is invalid in: ${JSON.stringify(collation)}`);
+    const shown = Object.entries(collation).map(([field, value]) => `${field}: ${JSON.stringify(value)}`).join(", ");
+    throw badValue(`Field 'locale' is invalid in: { ${shown} }`);
   }
   const collator = new Intl.Collator(locale, {
     sensitivity,

@@ -62,10 +62,17 @@ export class Catalog {
       if (!dropTarget) throw new CommandError(ErrorCodes.NamespaceExists, "target namespace exists");
       this.drop(toDb, toName);
     }
+    checkDatabaseName(toDb);
+    // The collection moves as it is: same documents, indexes, options and UUID.
     this.drop(fromDb, fromName);
-    const target = this.create(toDb, toName, source.options);
-    for (const [name, index] of source.indexes) if (name !== "_id_") target.createIndex(index.spec);
-    for (const doc of source.docs.values()) target.insert(doc, { bypassDocumentValidation: true });
+    source.dbName = toDb;
+    source.name = toName;
+    let db = this.databases.get(toDb);
+    if (!db) {
+      db = new Map();
+      this.databases.set(toDb, db);
+    }
+    db.set(toName, source);
   }
 }
 

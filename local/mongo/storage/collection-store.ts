@@ -32,7 +32,7 @@ export interface WriteOptions {
 export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: "_id_" };
 
 export class CollectionStore {
-  readonly dbName: string;
+  dbName: string;
   name: string;
   options: CollectionOptions;
   readonly uuid = new Binary(Buffer.from(randomUUID().replaceAll("-", ""), "hex"), Binary.SUBTYPE_UUID);
