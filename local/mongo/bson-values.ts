@@ -233,8 +233,7 @@ export function hashKeyOf(value: unknown): string {
     case 3: {
       const exact = exactInteger(value);
       if (exact !== undefined) return `#${exact}`;
-      const n = toNumber(value);
-      return Number.isInteger(n) && Number.isSafeInteger(n) ? `#${n}` : `#${n}`;
+      return `#${toNumber(value)}`;
     }
     case 4: return `s${type === "symbol" ? (value as { value: string }).value : (value as string)}`;
     case 5: {

@@ -12,12 +12,12 @@ import { BSON_TYPE_NUMBERS, bsonTypeOf, isNumeric, isPlainObject, toNumber } fro
 import { badValue, failedToParse, typeMismatch } from "../errors.ts";
 import {
   byUtf8,
-  compilePattern,
   type Decimal,
   nonNegativeInteger,
   toDecimal,
   unorderedEqual,
 } from "./values.ts";
+import { compilePattern } from "../query/regex.ts";
 
 export interface TypeSet { allNumbers: boolean; types: ReadonlySet<string> }
 export interface TypeRule { keyword: "type" | "bsonType"; spec: unknown; set: TypeSet }

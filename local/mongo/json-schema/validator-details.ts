@@ -17,7 +17,8 @@ import {
   toNumber,
   valuesEqual,
 } from "../bson-values.ts";
-import { byUtf8, compilePattern, type Detail, fieldOf } from "./values.ts";
+import { byUtf8, type Detail, fieldOf } from "./values.ts";
+import { compilePattern } from "../query/regex.ts";
 
 type ValidatorClause =
   | { kind: "schema"; spec: unknown }

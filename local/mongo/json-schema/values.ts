@@ -3,7 +3,7 @@
  * compare objects regardless of field order, `multipleOf` is decided in decimal arithmetic,
  * lengths count code points, and `required` is reported in byte order of UTF-8 names.
  */
-import { CommandError, failedToParse } from "../errors.ts";
+import { failedToParse } from "../errors.ts";
 import {
   bsonTypeOf,
   compareValues,
@@ -103,22 +103,6 @@ export function isMultipleOf(value: unknown, divisor: Decimal): boolean {
   const a = dividend.coefficient * 10n ** BigInt(dividend.exponent - exponent);
   const b = divisor.coefficient * 10n ** BigInt(divisor.exponent - exponent);
   return a % b === 0n;
-}
-
-/**
- * Compiles a pattern as PCRE would take it. Unicode mode first (the server matches in UTF-8);
- * without it when the stricter escape rules of `u` reject a pattern PCRE accepts.
- */
-export function compilePattern(source: string, flags = ""): RegExp {
-  try {
-    return new RegExp(source, `${flags}u`);
-  } catch {
-    try {
-      return new RegExp(source, flags);
-    } catch (error) {
-      throw new CommandError(51091, `Regular expression is invalid: ${(error as Error).message}`);
-    }
-  }
 }
 
 /** How the server prints a BSON element in parse errors: `minLength: "x"`, `maxItems: 1.5`. */

@@ -8,6 +8,7 @@ import type { StringComparer } from "../bson-values.ts";
 import { CommandError, ErrorCodes, badValue } from "../errors.ts";
 import { stringComparerFor, type Collation } from "./collation.ts";
 import { evaluateExpression } from "./mingo-context.ts";
+import { compilePattern } from "./regex.ts";
 import { valuesAtPath, type Doc } from "./paths.ts";
 
 export interface QueryOptions {
@@ -157,15 +158,7 @@ function toRegExp(value: unknown, options?: unknown): RegExp {
   let pattern = source;
   if (allFlags.includes("x")) pattern = pattern.replace(/\\#/g, "\u0000").replace(/#.*$/gm, "").replace(/\s+/g, "").replace(/\u0000/g, "\\#");
   const jsFlags = [...new Set(allFlags.split("").filter((f) => "ims".includes(f)))].join("");
-  try {
-    return new RegExp(pattern, `${jsFlags}u`);
-  } catch {
-    try {
-      return new RegExp(pattern, jsFlags);
-    } catch (error) {
-      throw badValue(`Regular expression is invalid: ${(error as Error).message}`);
-    }
-  }
+  return compilePattern(pattern, jsFlags);
 }
 
 function regexTest(regex: RegExp): ValuesPredicate {

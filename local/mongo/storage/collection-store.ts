@@ -103,14 +103,7 @@ export class CollectionStore {
     const result: Array<[IndexStore, unknown[][]]> = [];
     for (const index of this.indexes.values()) {
       const keys = index.keysFor(doc);
-      try {
-        index.checkUnique(keys, docKey);
-      } catch (error) {
-        if (error instanceof CommandError && error.code === ErrorCodes.DuplicateKey) {
-          throw new CommandError(error.code, error.message.replace("collection:  index", `collection: ${this.namespace} index`), error.extra);
-        }
-        throw error;
-      }
+      index.checkUnique(keys, docKey, this.namespace);
       result.push([index, keys]);
     }
     return result;
@@ -140,7 +133,7 @@ export class CollectionStore {
     const index = new IndexStore(spec);
     for (const [docKey, doc] of this.docs) {
       const keys = index.keysFor(doc);
-      index.checkUnique(keys, docKey);
+      index.checkUnique(keys, docKey, this.namespace);
       index.add(docKey, keys);
     }
     this.indexes.set(spec.name, index);

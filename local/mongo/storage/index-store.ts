@@ -88,15 +88,15 @@ export class IndexStore {
   }
 
   /** Throws DuplicateKey if another document already holds one of `keys` in a unique index. */
-  checkUnique(keys: unknown[][], docKey: string): void {
+  checkUnique(keys: unknown[][], docKey: string, namespace: string): void {
     if (!this.spec.unique) return;
     for (const values of keys) {
       const existing = this.findExact(values);
-      if (existing !== undefined && existing !== docKey) throw this.duplicateKeyError(values);
+      if (existing !== undefined && existing !== docKey) throw this.duplicateKeyError(values, namespace);
     }
   }
 
-  duplicateKeyError(values: unknown[], namespace = ""): CommandError {
+  duplicateKeyError(values: unknown[], namespace: string): CommandError {
     const keyValue: Doc = {};
     const keyPattern: Doc = {};
     this.fields.forEach((field, i) => {
