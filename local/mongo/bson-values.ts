@@ -1,15 +1,17 @@
 /**
  * BSON values as the stand-in holds them, and MongoDB's rules for comparing them.
  *
- * Documents are kept as `bson` deserializes them with `promoteLongs: false`: int32 and double
+ * Documents are kept as `normalizeNumbers` leaves what `bson` deserializes: int32 and double
  * become JS numbers, int64 stays a `Long`, and every other BSON type keeps its `bson` class
  * (ObjectId, Decimal128, Binary, Timestamp, …). A JS number that is an integer inside the int32
  * range is an "int"; any other number is a "double" (that is how `bson` serializes it back).
+ * The one exception is a double with an integral value (`1.0`): a plain number would read back as
+ * an int, so it stays a `Double` wrapper (see `normalizeNumbers`).
  *
  * Comparison follows MongoDB's canonical type order and compares numbers of different types by
  * value, so `1`, `Long(1)` and `Decimal128("1")` are equal, as they are on a real server.
  */
-import { Binary, Decimal128, Long, MaxKey, MinKey, ObjectId, Timestamp } from "bson";
+import { Binary, Decimal128, Double, Long, MaxKey, MinKey, ObjectId, Timestamp } from "bson";
 
 export type BsonTypeName =
   | "double" | "string" | "object" | "array" | "binData" | "undefined" | "objectId" | "bool"
@@ -260,7 +262,58 @@ export function hashKeyOf(value: unknown): string {
 export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   bsonTypeOf(value) === "object" && !(bsontypeOf(value as object) === "DBRef");
 
-export { Binary, Decimal128, Long, MaxKey, MinKey, ObjectId, Timestamp };
+export { Binary, Decimal128, Double, Long, MaxKey, MinKey, ObjectId, Timestamp };
+
+/**
+ * The numeric representation the stand-in keeps, applied in place to a document `bson` read with
+ * `promoteValues: false`: int32 and non-integral doubles become JS numbers, integral doubles keep
+ * their `Double` wrapper (so `1.0` is still a double when it is read back), longs stay `Long`.
+ */
+export function normalizeNumbers(container: Record<string, unknown> | unknown[]): void {
+  const entries = Array.isArray(container) ? container : Object.values(container);
+  const keys = Array.isArray(container) ? undefined : Object.keys(container);
+  for (let i = 0; i < entries.length; i++) {
+    const value = entries[i];
+    if (value === null || typeof value !== "object") continue;
+    let next: unknown = value;
+    const tag = bsontypeOf(value);
+    if (tag === "Int32") next = (value as { value: number }).value;
+    else if (tag === "Double") next = asDouble((value as { value: number }).value);
+    else if (Array.isArray(value) || tag === undefined) normalizeNumbers(value as Record<string, unknown>);
+    if (next !== value) {
+      if (keys) (container as Record<string, unknown>)[keys[i]] = next;
+      else (container as unknown[])[i] = next;
+    }
+  }
+}
+
+/** A double in the stand-in's representation: a number unless that would read back as an int. */
+export const asDouble = (value: number): number | Double => (isInt32(value) ? new Double(value) : value);
+
+/**
+ * `value` with every `Double` wrapper replaced by its number (copying only what changes), for
+ * mingo's expression operators, which only do arithmetic on JS numbers.
+ */
+export function plainNumbers<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (bsontypeOf(value) === "Double") return (value as unknown as { value: number }).value as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, i) => {
+      const plain = plainNumbers(item);
+      if (plain !== item) (copy ??= [...value])[i] = plain;
+    });
+    return (copy ?? value) as T;
+  }
+  if (!isPlainObject(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    const plain = plainNumbers(item);
+    if (plain !== item) (copy ??= { ...value })[key] = plain;
+  }
+  return (copy ?? value) as T;
+}
 
 /** A deep copy of documents and arrays; BSON value objects are immutable and shared. */
 export function cloneValue<T>(value: T): T {
@@ -272,4 +325,24 @@ export function cloneValue<T>(value: T): T {
     return copy as T;
   }
   return value;
+}
+
+/**
+ * `result` with the `Double` wrappers of `original` put back wherever a computation passed the
+ * value through unchanged (same path, same number): what `plainNumbers` took away for mingo.
+ */
+export function restoreDoubles<T>(result: T, original: unknown): T {
+  if (typeof result === "number") {
+    return bsontypeOf(original as object) === "Double" && (original as { value: number }).value === result ? (original as T) : result;
+  }
+  if (Array.isArray(result)) {
+    if (!Array.isArray(original)) return result;
+    for (let i = 0; i < result.length; i++) result[i] = restoreDoubles(result[i], original[i]);
+    return result;
+  }
+  if (isPlainObject(result) && isPlainObject(original)) {
+    const fields: Record<string, unknown> = result;
+    for (const key of Object.keys(fields)) if (key in original) fields[key] = restoreDoubles(fields[key], original[key]);
+  }
+  return result;
 }

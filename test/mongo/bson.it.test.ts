@@ -87,6 +87,41 @@ describe("round-trips", () => {
     expect(doc.negDouble.value).toBe(-0.5);
   });
 
+  it("keeps integral doubles as doubles, in documents, arrays and nested objects", async () => {
+    await db.collection<Doc>("integral").insertOne({ _id: 1, one: new Double(1), zero: new Double(0), list: [new Double(2), 2], inner: { big: new Double(1e6) } });
+
+    const doc = (await db.collection<Doc>("integral").findOne({ _id: 1 }, { promoteValues: false }))!;
+
+    expect(doc.one).toBeInstanceOf(Double);
+    expect(doc.zero).toBeInstanceOf(Double);
+    expect(doc.list[0]).toBeInstanceOf(Double);
+    expect(doc.list[1]).toBeInstanceOf(Int32);
+    expect(doc.inner.big).toBeInstanceOf(Double);
+    expect(await db.collection<Doc>("integral").countDocuments({ one: { $type: "double" }, "list.1": { $type: "int" } })).toBe(1);
+  });
+
+  it("keeps integral doubles through projections, pipelines and updates that pass them on", async () => {
+    const integral = db.collection<Doc>("integral-flow");
+    await integral.insertOne({ _id: 1, d: new Double(4), i: 4 });
+    const read = { promoteValues: false };
+
+    const projected = (await integral.findOne({ _id: 1 }, { ...read, projection: { d: 1, sum: { $add: ["$d", "$i"] } } }))!;
+    const [added] = await integral.aggregate([{ $addFields: { half: { $divide: ["$d", 8] } } }], read).toArray();
+    await integral.updateOne({ _id: 1 }, [{ $set: { flag: true } }]);
+    await integral.updateOne({ _id: 1 }, { $inc: { d: 0.5 } });
+    await integral.updateOne({ _id: 1 }, { $inc: { d: 0.5 } });
+    const updated = (await integral.findOne({ _id: 1 }, read))!;
+
+    expect(projected.d).toBeInstanceOf(Double);
+    expect(projected.sum.valueOf()).toBe(8);
+    expect(added.d).toBeInstanceOf(Double);
+    expect(added.half.value).toBe(0.5);
+    expect(updated.flag).toBe(true);
+    expect(updated.d).toBeInstanceOf(Double);
+    expect(updated.d.value).toBe(5);
+    expect(updated.i).toBeInstanceOf(Int32);
+  });
+
   it("keeps Binary subtypes 0 and 4 with their bytes", async () => {
     const doc = (await read())!;
 

@@ -1,4 +1,4 @@
-import { Decimal128, Long, ObjectId, Timestamp } from "bson";
+import { Decimal128, Double, Long, ObjectId, Timestamp } from "bson";
 import { describe, expect, it } from "vitest";
 import { CommandError } from "../../local/mongo/errors.ts";
 import {
@@ -153,7 +153,9 @@ describe("$inc and $mul", () => {
     expect(long).toBeInstanceOf(Long);
     expect(String(long)).toBe("6");
     expect(apply({ _id: 1, a: 1 }, { $inc: { a: 0.5 } })[1].a).toBe(1.5);
-    expect(apply({ _id: 1, a: Long.fromNumber(2) }, { $mul: { a: 1.5 } })[1].a).toBe(3);
+    const integralDouble = apply({ _id: 1, a: Long.fromNumber(2) }, { $mul: { a: 1.5 } })[1].a;
+    expect(integralDouble).toBeInstanceOf(Double);
+    expect((integralDouble as Double).value).toBe(3);
     const decimal = apply({ _id: 1, a: Decimal128.fromString("1.5") }, { $inc: { a: 2 } })[1].a;
     expect(decimal).toBeInstanceOf(Decimal128);
     expect(String(decimal)).toBe("3.5");

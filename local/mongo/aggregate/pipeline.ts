@@ -7,7 +7,7 @@
 import { Aggregator } from "mingo/aggregator";
 import { Lazy } from "mingo/lazy";
 import type { Options } from "mingo/types";
-import { isPlainObject } from "../bson-values.ts";
+import { hashKeyOf, isPlainObject, plainNumbers, restoreDoubles } from "../bson-values.ts";
 import { CommandError, ErrorCodes, translateLibraryError } from "../errors.ts";
 import { compileFilter } from "../query/match.ts";
 import { buildContext, ProcessingMode, type PipelineOperator } from "../query/mingo-context.ts";
@@ -70,21 +70,47 @@ export function checkPipeline(pipeline: unknown): Doc[] {
   return pipeline as Doc[];
 }
 
-/** Runs `pipeline` over `input` (which it does not modify). */
+/** Stages that pass documents through untouched, so integral doubles can keep their wrapper. */
+const NUMBER_PRESERVING_STAGES = new Set(["$match", "$sort", "$limit", "$skip"]);
+
+/**
+ * Runs `pipeline` over `input` (which it does not modify). mingo's operators compute on JS
+ * numbers only, so from the first stage that computes on, integral doubles are unwrapped (and
+ * given back where a document passes them through unchanged).
+ */
 export function runPipeline(input: Iterable<Doc>, pipeline: Doc[], options: PipelineOptions): Doc[] {
-  if (pipeline.length === 0) return [...input];
-  const aggregator = new Aggregator(pipeline, {
+  const firstComputing = pipeline.findIndex((stage) => !NUMBER_PRESERVING_STAGES.has(stageName(stage)));
+  const passThrough = firstComputing === -1 ? pipeline : pipeline.slice(0, firstComputing);
+  const filtered = passThrough.length ? runStages([...input], passThrough, options, options.resolveCollection) : [...input];
+  if (firstComputing === -1) return filtered;
+  const results = runStages(filtered.map(plainNumbers), pipeline.slice(firstComputing), options, (name) => options.resolveCollection(name).map(plainNumbers));
+  return withDoublesRestored(results, filtered);
+}
+
+function runStages(documents: Doc[], stages: Doc[], options: PipelineOptions, resolveCollection: (name: string) => Doc[]): Doc[] {
+  const aggregator = new Aggregator(stages, {
     context,
     collation: options.collation,
     variables: options.variables,
-    collectionResolver: options.resolveCollection,
+    collectionResolver: resolveCollection,
     processingMode: ProcessingMode.CLONE_INPUT,
   } as unknown as Options);
   try {
-    return aggregator.run([...input]) as Doc[];
+    return aggregator.run(documents) as Doc[];
   } catch (error) {
     if (error instanceof CommandError) throw error;
     const { code, message } = translateLibraryError(error);
     throw new CommandError(code, `PlanExecutor error during aggregation :: caused by :: ${message}`);
   }
+}
+
+/** Gives each result whose `_id` names an input document back the doubles it passed through. */
+function withDoublesRestored(results: Doc[], inputs: Doc[]): Doc[] {
+  if (!results.some((doc) => doc && doc._id !== undefined)) return results;
+  const byId = new Map(inputs.map((doc) => [hashKeyOf(doc._id), doc]));
+  for (const doc of results) {
+    const original = doc && doc._id !== undefined ? byId.get(hashKeyOf(doc._id)) : undefined;
+    if (original) restoreDoubles(doc, original);
+  }
+  return results;
 }

@@ -1,5 +1,6 @@
 /** What every command handler receives, and the shared server state behind it. */
 import type { Document } from "bson";
+import { isNumeric, toNumber } from "../bson-values.ts";
 import { CommandError, ErrorCodes } from "../errors.ts";
 import { evaluateExpression } from "../query/mingo-context.ts";
 import type { Catalog } from "../storage/catalog.ts";
@@ -55,7 +56,7 @@ export function optionalDocument(command: Document, field: string): Document | u
 export function optionalNumber(command: Document, field: string): number | undefined {
   const value = command[field];
   if (value === undefined || value === null) return undefined;
-  const n = typeof value === "number" ? value : typeof value === "object" && "toNumber" in value ? (value as { toNumber(): number }).toNumber() : Number.NaN;
+  const n = isNumeric(value) ? toNumber(value) : Number.NaN;
   if (Number.isNaN(n)) throw new CommandError(ErrorCodes.TypeMismatch, `BSON field '${field}' is the wrong type '${typeof value}', expected types '[long, int, decimal, double]'`);
   return n;
 }

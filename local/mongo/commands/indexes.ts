@@ -1,6 +1,6 @@
 /** `createIndexes`, `listIndexes`, `dropIndexes`. */
 import type { Document } from "bson";
-import { isPlainObject } from "../bson-values.ts";
+import { isNumeric, isPlainObject, toNumber } from "../bson-values.ts";
 import { CommandError, ErrorCodes } from "../errors.ts";
 import { compileFilter } from "../query/match.ts";
 import type { IndexSpec } from "../storage/index-store.ts";
@@ -16,7 +16,7 @@ function checkSpec(raw: unknown): IndexSpec {
     throw new CommandError(ErrorCodes.FailedToParse, "Index spec must contain a non-empty 'key' object");
   }
   for (const [field, type] of Object.entries(raw.key)) {
-    const normalized = typeof type === "number" ? (type > 0 ? 1 : type < 0 ? -1 : 0) : type;
+    const normalized = isNumeric(type) ? Math.sign(toNumber(type)) : type;
     if (!INDEX_TYPES.has(normalized as never)) throw new CommandError(ErrorCodes.CannotCreateIndex, `Values in the index key pattern can contain only 1, -1, or a string index type; found ${String(type)} for field ${field}`);
   }
   for (const option of Object.keys(raw)) {
@@ -26,7 +26,7 @@ function checkSpec(raw: unknown): IndexSpec {
     if (!isPlainObject(raw.partialFilterExpression)) throw new CommandError(ErrorCodes.TypeMismatch, "partialFilterExpression must be an object");
     compileFilter(raw.partialFilterExpression);
   }
-  const key = Object.fromEntries(Object.entries(raw.key).map(([f, t]) => [f, typeof t === "number" ? (t > 0 ? 1 : -1) : t]));
+  const key = Object.fromEntries(Object.entries(raw.key).map(([f, t]) => [f, isNumeric(t) ? (toNumber(t) > 0 ? 1 : -1) : t]));
   const spec: IndexSpec = { v: 2, key, name: typeof raw.name === "string" ? raw.name : defaultIndexName(raw.key) };
   for (const option of ["unique", "sparse", "partialFilterExpression", "expireAfterSeconds", "collation", "hidden", "weights", "default_language", "language_override", "2dsphereIndexVersion"]) {
     if (raw[option] !== undefined) spec[option] = raw[option];

@@ -13,7 +13,7 @@ import * as pipelineOperators from "mingo/operators/pipeline";
 import * as projectionOperators from "mingo/operators/projection";
 import * as queryOperators from "mingo/operators/query";
 import * as windowOperators from "mingo/operators/window";
-import { compareValues } from "../bson-values.ts";
+import { compareValues, plainNumbers } from "../bson-values.ts";
 import { stringComparerFor, type Collation } from "./collation.ts";
 
 type ExpressionOperator = (obj: unknown, expr: unknown, options: Options) => unknown;
@@ -64,9 +64,9 @@ export function evaluateExpression(
   expr: unknown,
   { variables, collation }: { variables?: Record<string, unknown>; collation?: Collation } = {},
 ): unknown {
-  return evalExpr(doc, expr, {
+  return evalExpr(plainNumbers(doc), plainNumbers(expr), {
     context: expressionContext,
-    variables,
+    variables: plainNumbers(variables),
     collation: collation as Options["collation"],
     processingMode: ProcessingMode.CLONE_OFF,
   } as Options);

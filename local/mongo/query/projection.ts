@@ -5,7 +5,7 @@
  */
 import { Aggregator } from "mingo/aggregator";
 import type { Options } from "mingo/types";
-import { isPlainObject } from "../bson-values.ts";
+import { isPlainObject, plainNumbers, restoreDoubles } from "../bson-values.ts";
 import { CommandError, ErrorCodes } from "../errors.ts";
 import { compileFilter } from "./match.ts";
 import { buildContext, ProcessingMode } from "./mingo-context.ts";
@@ -31,19 +31,22 @@ export function compileProjection(projection: Doc | undefined, filter: Doc = {})
   const inclusive = checkMixing(spec);
   if (inclusive) for (const [field] of slices) spec[field] = 1;
   const aggregator = Object.keys(spec).length
-    ? new Aggregator([{ $project: spec }], { context, processingMode: ProcessingMode.CLONE_INPUT } as unknown as Options)
+    ? new Aggregator([{ $project: plainNumbers(spec) }], { context, processingMode: ProcessingMode.CLONE_INPUT } as unknown as Options)
     : undefined;
   const slicer = slices.length
     ? new Aggregator([{ $project: Object.fromEntries(slices.map(([field, value]) => [field, value])) }], { context, processingMode: ProcessingMode.CLONE_INPUT } as unknown as Options)
     : undefined;
+  // mingo's expression operators compute on JS numbers only; integral doubles then read as ints.
+  const computes = Object.values(spec).some((value) => isPlainObject(value) || typeof value === "string");
   return (doc) => {
-    const source = positionalField ? withPositionalMatch(doc, positionalField, filter) : doc;
+    const matched = positionalField ? withPositionalMatch(doc, positionalField, filter) : doc;
+    const source = computes ? plainNumbers(matched) : matched;
     let projected = aggregator ? (aggregator.run([source]) as Doc[])[0] : { ...source };
     if (slicer) {
       const [sliced] = slicer.run([source]) as Doc[];
       for (const [field] of slices) if (field in sliced) projected = { ...projected, [field]: sliced[field] };
     }
-    return inDocumentOrder(projected, doc);
+    return inDocumentOrder(computes ? restoreDoubles(projected, doc) : projected, doc);
   };
 }
 

@@ -3,11 +3,8 @@
  * int op int stays int unless it overflows into a long; int/long mixes are longs and fail on
  * 64-bit overflow (an invalid result the caller reports); anything with a double is a double;
  * anything with a decimal is a decimal, computed exactly to IEEE 754-2008's 34 digits.
- *
- * Limitation of the in-memory representation: a double result with an integral value is a plain
- * JS number, which reads back as an int (as every deserialized double does).
  */
-import { Decimal128, Long, bsonTypeOf, isInt32 } from "../bson-values.ts";
+import { Decimal128, Long, asDouble, bsonTypeOf, isInt32 } from "../bson-values.ts";
 
 export type SafeNum =
   | { type: "int"; value: number }
@@ -43,8 +40,8 @@ export function toSafeNum(value: unknown): SafeNum {
 
 export function fromSafeNum(num: SafeNum): unknown {
   switch (num.type) {
-    case "int":
-    case "double": return num.value;
+    case "int": return num.value;
+    case "double": return asDouble(num.value);
     case "long": return Long.fromBigInt(num.value);
     case "decimal": return Decimal128.fromString(decimalText(num.value));
   }

@@ -4,6 +4,7 @@
  * https://www.mongodb.com/docs/manual/reference/mongodb-wire-protocol/
  */
 import { deserialize, serialize, type Document } from "bson";
+import { normalizeNumbers } from "../bson-values.ts";
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -17,8 +18,11 @@ export const HEADER_SIZE = 16;
 export const MAX_MESSAGE_SIZE = 48_000_000;
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 
-/** How the stand-in reads BSON: longs stay `Long`, regexes keep their BSON options. */
-const DESERIALIZE_OPTIONS = { promoteLongs: false, bsonRegExp: true } as const;
+/**
+ * How the stand-in reads BSON: longs stay `Long`, regexes keep their BSON options, and numbers
+ * are read unpromoted so that `normalizeNumbers` can tell an integral double from an int.
+ */
+const DESERIALIZE_OPTIONS = { promoteValues: false, bsonRegExp: true } as const;
 
 export interface Header {
   messageLength: number;
@@ -60,7 +64,9 @@ function readBsonDocument(buffer: Buffer, offset: number): { doc: Document; size
   if (offset + 4 > buffer.length) throw new ProtocolError("truncated BSON document");
   const size = buffer.readInt32LE(offset);
   if (size < 5 || offset + size > buffer.length) throw new ProtocolError(`invalid BSON document size ${size}`);
-  return { doc: deserialize(buffer.subarray(offset, offset + size), DESERIALIZE_OPTIONS), size };
+  const doc = deserialize(buffer.subarray(offset, offset + size), DESERIALIZE_OPTIONS);
+  normalizeNumbers(doc);
+  return { doc, size };
 }
 
 function parseOpMsg(header: Header, message: Buffer): CommandRequest {
