@@ -1,0 +1,73 @@
+/**
+ * `http(route, handle)`: the one middy stack every endpoint uses. Middlewares run top to bottom
+ * before the handler and bottom to top after it:
+ *
+ *   requestContext  request id, one access-log line
+ *   httpCors        CORS headers from CORS_ORIGINS
+ *   errorResponse   errors -> the API.md error shape
+ *   jsonBody        1 MiB, application/json, well-formed
+ *   validateInput   the route's params, query and body schemas
+ *   handle          your code: typed input in, a value (or an HttpResponse) out
+ *
+ * @example
+ * export const handler = http(routes.getHealth, async () => ({ status: "ok" }));
+ */
+import middy from "@middy/core";
+import httpCors from "@middy/http-cors";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import type { z } from "zod";
+import { corsOptions } from "./cors.ts";
+import type { HttpEvent, HttpResult } from "./event.ts";
+import { errorResponse } from "./middleware/error-response.ts";
+import { jsonBody } from "./middleware/json-body.ts";
+import { requestContext } from "./middleware/request-context.ts";
+import { validateInput } from "./middleware/validate-input.ts";
+import { HttpResponse } from "./response.ts";
+import type { RequestSchemas, RouteDefinition } from "./route.ts";
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface HandlerInput<Request extends RequestSchemas> {
+  params: Parsed<Request["params"]>;
+  query: Parsed<Request["query"]>;
+  body: Parsed<Request["body"]>;
+  requestId: string;
+  event: APIGatewayProxyEventV2;
+  context: Context;
+}
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;
+
+export function http<Request extends RequestSchemas>(
+  route: RouteDefinition<Request>,
+  handle: (input: HandlerInput<Request>) => Promise<unknown>,
+): HttpHandler {
+  const run = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+    const { params, query, body } = event.input ?? { params: undefined, query: undefined, body: undefined };
+    const result = await handle({
+      params: params as Parsed<Request["params"]>,
+      query: query as Parsed<Request["query"]>,
+      body: body as Parsed<Request["body"]>,
+      requestId: event.requestId ?? "",
+      event,
+      context,
+    });
+    return toResult(result, route.response.status);
+  };
+
+  return middy<HttpEvent, HttpResult>()
+    .use(requestContext())
+    .use(httpCors(corsOptions()))
+    .use(errorResponse())
+    .use(jsonBody())
+    .use(validateInput(route.request))
+    .handler(run) as unknown as HttpHandler;
+}
+
+function toResult(result: unknown, successStatus: number): HttpResult {
+  const response = result instanceof HttpResponse ? result : new HttpResponse(successStatus, result);
+  const { statusCode, body, headers } = response;
+  if (body === undefined || statusCode === 204) return { statusCode, headers: { ...headers } };
+  if (typeof body === "string" && headers["content-type"]) return { statusCode, headers: { ...headers }, body };
+  return { statusCode, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
+}

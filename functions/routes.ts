@@ -1,0 +1,9 @@
+/**
+ * The route manifest: every HTTP endpoint of the platform, one entry each (method, path, handler,
+ * auth, request schemas). SST's routes, the local server, the OpenAPI document and the wiring
+ * tests all read this list. Each system keeps its entries in `functions/<system>/routes.ts`.
+ */
+import type { RouteDefinition } from "#core/http/route.ts";
+import { platformRoutes } from "./platform/routes.ts";
+
+export const routes: RouteDefinition[] = [...platformRoutes];
