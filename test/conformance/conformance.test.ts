@@ -5,6 +5,7 @@ import { RUNNER_CLIENT_OPTIONS } from "./entities.ts";
 import { loadTestFiles } from "./files.ts";
 import { formatResult, runConformance, skipReasonFor, type ConformanceReport } from "./runner.ts";
 import { readServerProfile } from "./requirements.ts";
+import { externalMongoUri } from "#test/helpers/mongo.ts";
 import { type ConformanceServer, DEFAULT_CONFORMANCE_DIR, startConformanceServer } from "./server.ts";
 
 // Runs MongoDB's CRUD specification tests against the local stand-in (or MONGODB_URI) and holds
@@ -17,7 +18,7 @@ describe("MongoDB CRUD conformance", () => {
   let report: ConformanceReport;
 
   beforeAll(async () => {
-    server = await startConformanceServer();
+    server = await startConformanceServer(externalMongoUri());
     report = await runConformance({ dir: DEFAULT_CONFORMANCE_DIR, uri: server.uri });
   }, RUN_TIMEOUT_MS);
 

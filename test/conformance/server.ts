@@ -11,9 +11,8 @@ export interface ConformanceServer {
   stop(): Promise<void>;
 }
 
-/** Uses MONGODB_URI when set; otherwise starts the local MongoDB stand-in on a free port. */
-export async function startConformanceServer(): Promise<ConformanceServer> {
-  const uri = process.env.MONGODB_URI;
+/** Uses `uri` (MONGODB_URI by default) when set; otherwise starts the local MongoDB stand-in on a free port. */
+export async function startConformanceServer(uri = process.env.MONGODB_URI): Promise<ConformanceServer> {
   if (uri) return { uri, description: "MONGODB_URI", stop: async () => {} };
   const { startMongoStandIn } = await import("#local/mongo/index.ts");
   const standIn = await startMongoStandIn({ port: 0 });

@@ -1,9 +1,11 @@
 /**
- * A MongoDB for integration tests: the server at `MONGODB_URI` when set, otherwise a local
- * stand-in started for the test file. Each call to `freshDatabase` gives an empty database.
+ * A MongoDB for tests of the stand-in itself: the server at `MONGODB_URI` when `npm test` was
+ * given one, otherwise a stand-in of the test file's own (these tests read server-wide state such
+ * as connection counts). Each call to `freshDatabase` gives an empty database.
  */
 import { randomBytes } from "node:crypto";
 import { MongoClient, type Db } from "mongodb";
+import { inject } from "vitest";
 import { startMongoStandIn, type MongoStandIn } from "#local/mongo/index.ts";
 
 export interface TestMongo {
@@ -16,7 +18,7 @@ export interface TestMongo {
 
 export async function startTestMongo(): Promise<TestMongo> {
   let standIn: MongoStandIn | undefined;
-  let uri = process.env.MONGODB_URI;
+  let uri = externalMongoUri();
   if (!uri) {
     standIn = await startMongoStandIn({ port: 0 });
     uri = standIn.uri;
@@ -39,3 +41,6 @@ export async function startTestMongo(): Promise<TestMongo> {
     },
   };
 }
+
+/** The MongoDB `npm test` was pointed at with MONGODB_URI, if any. */
+export const externalMongoUri = (): string | undefined => inject("stack").externalMongoUri;

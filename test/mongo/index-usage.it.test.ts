@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Collection, Db } from "mongodb";
-import { startTestMongo, type TestMongo } from "#test/helpers/mongo.ts";
+import { externalMongoUri, startTestMongo, type TestMongo } from "#test/helpers/mongo.ts";
 
 const COUNT = 2_000;
 
@@ -13,7 +13,7 @@ async function scannedDuring(db: Db, action: () => Promise<unknown>): Promise<nu
   return after - before;
 }
 
-describe.skipIf(Boolean(process.env.MONGODB_URI))("indexed lookups do not scan the collection (stand-in metrics)", () => {
+describe.skipIf(Boolean(externalMongoUri()))("indexed lookups do not scan the collection (stand-in metrics)", () => {
   let mongo: TestMongo;
   let db: Db;
   let people: Collection;
