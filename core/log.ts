@@ -40,6 +40,10 @@ export function redact(value: unknown, depth = 0): unknown {
   if (depth > 8 || value === null || typeof value !== "object") return value;
   if (value instanceof Error) return describeError(value);
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  if (value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
+  // ObjectId, Date, Decimal128…: their own JSON form (a hex id, an ISO date), not their internals.
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return (value as { toJSON(): unknown }).toJSON();
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return String(value);
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) ? "[redacted]" : redact(item, depth + 1)]),
   );

@@ -23,6 +23,12 @@ export function mongoClient(): MongoClient {
       connectTimeoutMS: 5_000,
       appName: "serverless-data-platform",
     });
+    // The driver keeps a client whose first connection failed closed for good; forget it so the
+    // next invocation builds a fresh one instead of failing until the container is recycled.
+    const created = client;
+    created.once("topologyClosed", () => {
+      if (client === created) client = undefined;
+    });
   }
   return client;
 }

@@ -10,7 +10,7 @@
  * @example
  * const created = await withDriverErrors(() => agents.insertOne(doc));
  */
-import { MongoError, MongoNetworkError, MongoServerSelectionError, MongoServerError } from "mongodb";
+import { MongoError, MongoNetworkError, MongoServerSelectionError, MongoServerError, MongoTopologyClosedError } from "mongodb";
 import { ConflictError, InternalError, UnavailableError } from "../errors.ts";
 import { log } from "../log.ts";
 
@@ -23,7 +23,7 @@ export function translateDriverError(error: unknown): Error {
   }
   if (error instanceof MongoServerError && error.code === 121) {
     log.error("document validation failed: the collection validator refused a write the API had accepted", {
-      errInfo: error.errInfo,
+      errInfo: { failingDocumentId: error.errInfo?.failingDocumentId, details: withoutValues(error.errInfo?.details) },
       error,
     });
     return new InternalError("Internal error", { cause: error });
@@ -42,7 +42,9 @@ export async function withDriverErrors<T>(operation: () => Promise<T>): Promise<
 }
 
 function isUnavailable(error: unknown): boolean {
-  if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) return true;
+  // A client whose first connection failed stays closed: `core/db/client` replaces it, and
+  // meanwhile its callers are told the database is unavailable.
+  if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError || error instanceof MongoTopologyClosedError) return true;
   if (error instanceof MongoError && (error.name === "MongoOperationTimeoutError" || error.hasErrorLabel("RetryableWriteError"))) return true;
   return error instanceof MongoServerError && typeof error.code === "number" && TIMEOUT_CODES.has(error.code);
 }
@@ -50,4 +52,15 @@ function isUnavailable(error: unknown): boolean {
 /** `... index: email_1 dup key: { email: "a@b.c" }` -> "email" (servers that omit keyValue). */
 function fieldFromMessage(message: string): string {
   return /dup key: \{ ?"?([^":\s]+)"?\s*:/.exec(message)?.[1] ?? "";
+}
+
+/** The validator's explanation without the values it refused (they may be secrets). */
+function withoutValues(details: unknown): unknown {
+  if (Array.isArray(details)) return details.map(withoutValues);
+  if (details === null || typeof details !== "object" || details.constructor !== Object) return details;
+  return Object.fromEntries(
+    Object.entries(details)
+      .filter(([key]) => key !== "consideredValue" && key !== "consideredValues" && key !== "consideredType")
+      .map(([key, value]) => [key, withoutValues(value)]),
+  );
 }

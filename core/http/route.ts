@@ -16,7 +16,7 @@ export interface RequestSchemas {
   params?: z.ZodType;
   /** Query string parameters; a strict object refuses unknown ones with a 400. */
   query?: z.ZodType;
-  /** The JSON body; a route without one ignores any body sent. */
+  /** The JSON body; a route without one ignores the (still size- and type-checked) body. */
   body?: z.ZodType;
 }
 

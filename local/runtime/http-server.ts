@@ -56,6 +56,7 @@ export async function startHttpServer(options: { routes: RouteDefinition[]; sche
       writeResult(response, result as APIGatewayProxyResultV2);
     } catch (error) {
       writeError(response, error, requestId);
+      log.info("request", { route: null, method, path: url.pathname, status: response.statusCode, requestId, gateway: true });
     }
   };
 

@@ -17,7 +17,7 @@ export function errorResponse(): MiddlewareObj {
       log.error("request failed", { route: event.routeKey, requestId: event.requestId, error: describeError(error) });
     }
     const code = known?.code ?? (statusCode >= 500 ? "INTERNAL" : "BAD_REQUEST");
-    const message = known?.expose ? known.message : statusCode >= 500 ? "Internal error" : "Bad request";
+    const message = known?.expose ? known.message : statusCode === 503 ? "A dependency is unavailable, retry later" : statusCode >= 500 ? "Internal error" : "Bad request";
     request.response = {
       statusCode,
       headers: { "content-type": "application/json", ...known?.headers },
@@ -30,7 +30,7 @@ export function errorResponse(): MiddlewareObj {
   return { onError } as MiddlewareObj;
 }
 
-/** A 4xx thrown by a middy middleware (as `createError` does) keeps its status, not its text. */
+/** A 4xx thrown by a middy middleware (as `createError` does) is a 400 BAD_REQUEST without its text. */
 function httpStatusOf(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === "number" && status >= 400 && status < 500 ? 400 : undefined;

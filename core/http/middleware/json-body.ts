@@ -1,6 +1,6 @@
 /**
  * JSON bodies under API.md's rules: at most 1 MiB (413), sent as `application/json` (415),
- * well-formed (400). Routes without a body schema ignore whatever body is sent.
+ * well-formed (400), on every route; a route without a body schema then ignores the body.
  */
 import type { MiddlewareObj } from "@middy/core";
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from "../../errors.ts";

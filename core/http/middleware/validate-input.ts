@@ -16,7 +16,7 @@ export function validateInput(schemas: RequestSchemas): MiddlewareObj {
       if (!schema) return value;
       const result = schema.safeParse(value);
       if (result.success) return result.data;
-      for (const issue of result.error.issues) details.push(detailOf(issue, prefix));
+      for (const issue of result.error.issues) details.push(...detailsOf(issue, prefix));
       return undefined;
     };
     const params = check(schemas.params, event.pathParameters ?? {}, "");
@@ -29,10 +29,11 @@ export function validateInput(schemas: RequestSchemas): MiddlewareObj {
   return { before } as MiddlewareObj;
 }
 
-function detailOf(issue: z.core.$ZodIssue, prefix: string): ErrorDetail {
+/** One detail per offending field: zod reports all unknown keys of an object in one issue. */
+function detailsOf(issue: z.core.$ZodIssue, prefix: string): ErrorDetail[] {
   const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
   if (issue.code === "unrecognized_keys") {
-    return { path: [path, ...issue.keys].filter(Boolean).join("."), message: "is not allowed here" };
+    return issue.keys.map((key) => ({ path: [path, key].filter(Boolean).join("."), message: "is not allowed here" }));
   }
-  return { path, message: issue.message };
+  return [{ path, message: issue.message }];
 }
