@@ -2,10 +2,19 @@
  * `npm run bench`: the stand-in under 100,000 documents. Prints insertMany throughput, find
  * latency on an indexed and an unindexed field (median and p99), and peak memory. Client and
  * server share this process, so the figures include the driver's own work.
+ * `npm run bench -- --persistent` runs the same on a temporary dbpath, and also times the
+ * compaction on stop and the replay on the next start.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
 import { MongoClient } from "mongodb";
 import { startMongoStandIn } from "#local/mongo/index.ts";
+
+const { values: flags } = parseArgs({ options: { persistent: { type: "boolean", default: false } } });
+const dbpath = flags.persistent ? await mkdtemp(join(tmpdir(), "mongo-bench-")) : undefined;
 
 const DOCUMENTS = 100_000;
 const INDEXED_QUERIES = 2_000;
@@ -34,7 +43,7 @@ async function timeQueries(run: (i: number) => Promise<unknown>, count: number):
   return { median: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-const standIn = await startMongoStandIn({ port: 0 });
+const standIn = await startMongoStandIn({ port: 0, dbpath });
 const client = new MongoClient(standIn.uri);
 await client.connect();
 const users = client.db("bench").collection("users");
@@ -58,6 +67,7 @@ const unindexed = await timeQueries((i) => users.findOne({ name: `User ${(i * 79
 sampleMemory();
 clearInterval(sampler);
 
+console.log(`storage                   ${dbpath ? "journal (--persistent, temporary dbpath)" : "in memory"}`);
 console.log(`documents                 ${DOCUMENTS}`);
 console.log(`insertMany throughput     ${Math.round(DOCUMENTS / insertSeconds)} docs/s (${insertSeconds.toFixed(2)} s)`);
 console.log(`indexed find (email)      median ${ms(indexed.median)}, p99 ${ms(indexed.p99)} over ${INDEXED_QUERIES} queries`);
@@ -65,4 +75,13 @@ console.log(`unindexed find (name)     median ${ms(unindexed.median)}, p99 ${ms(
 console.log(`peak memory               rss ${(peakRss / 1048576).toFixed(0)} MiB, heap ${(peakHeap / 1048576).toFixed(0)} MiB`);
 
 await client.close();
+const stopStart = performance.now();
 await standIn.stop();
+if (dbpath) {
+  console.log(`stop (compaction)         ${((performance.now() - stopStart) / 1000).toFixed(2)} s`);
+  const replayStart = performance.now();
+  const restarted = await startMongoStandIn({ port: 0, dbpath });
+  console.log(`restart (replay)          ${((performance.now() - replayStart) / 1000).toFixed(2)} s`);
+  await restarted.stop();
+  await rm(dbpath, { recursive: true, force: true });
+}

@@ -2,7 +2,7 @@
  * The local stack behind `npm start` and the operations commands: MongoDB, S3 and Redis, each the
  * configured service when its setting is present, otherwise a local stand-in:
  *
- *   MongoDB  MONGODB_URI            else the local stand-in
+ *   MongoDB  MONGODB_URI            else the local stand-in over .data/mongo
  *   S3       AWS_ENDPOINT_URL_S3    else s3rver over .data/s3
  *   Redis    UPSTASH_REDIS_REST_URL else the Upstash REST bridge to a private redis-server,
  *                                   or to an in-process store when none is installed
@@ -44,10 +44,11 @@ export async function startLocalStack({ dataDir = DEFAULT_DATA_DIR, env = proces
   try {
     if (env.MONGODB_URI) backing.mongo = `configured MONGODB_URI`;
     else {
-      const standIn = await startMongoStandIn({ port: Number(env.MONGO_PORT ?? 0) });
+      const dbpath = join(dataDir, "mongo");
+      const standIn = await startMongoStandIn({ port: Number(env.MONGO_PORT ?? 0), dbpath });
       stops.push(standIn.stop);
       settings.MONGODB_URI = standIn.uri;
-      backing.mongo = `local MongoDB stand-in ${standIn.uri} (in memory)`;
+      backing.mongo = `local MongoDB stand-in ${standIn.uri} (data under ${dbpath})`;
     }
 
     if (env.AWS_ENDPOINT_URL_S3 || env.RECORDINGS_BUCKET) backing.s3 = `configured ${env.AWS_ENDPOINT_URL_S3 ?? `AWS S3 in ${env.AWS_REGION ?? "the default region"}`}`;

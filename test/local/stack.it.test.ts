@@ -66,6 +66,25 @@ describe("local stack", () => {
     expect(process.env.MONGODB_URI).toBe(stack.settings.MONGODB_URI);
   });
 
+  it("keeps MongoDB data across restarts, under the data directory", async () => {
+    const other = await mkdtemp(join(tmpdir(), "local-stack-"));
+    const first = await startLocalStack({ dataDir: other, record: false, env: {} });
+    const writer = new MongoClient(first.settings.MONGODB_URI);
+    await writer.db("kept").collection("notes").insertOne({ _id: "survivor" } as never);
+    await writer.close();
+    await first.stop();
+
+    const second = await startLocalStack({ dataDir: other, record: false, env: {} });
+    const reader = new MongoClient(second.settings.MONGODB_URI);
+    const found = await reader.db("kept").collection("notes").findOne({ _id: "survivor" } as never);
+    await reader.close();
+    await second.stop();
+    await rm(other, { recursive: true, force: true });
+
+    expect(found).toEqual({ _id: "survivor" });
+    expect(second.backing.mongo).toContain(join(other, "mongo"));
+  });
+
   it("forgets the record when it stops", async () => {
     const other = await mkdtemp(join(tmpdir(), "local-stack-"));
     const second = await startLocalStack({ dataDir: other });

@@ -65,7 +65,7 @@ const serverStatus: CommandHandler = (ctx) => {
     connections: { current: ctx.state.connectionCount, available: 1000 },
     mem: { bits: 64, resident: Math.round(memory.rss / 1048576), virtual: Math.round(memory.heapTotal / 1048576) },
     metrics: { cursor: { open: { total: ctx.state.cursors.size } }, queryExecutor: { ...ctx.state.queryExecutor } },
-    storageEngine: { name: "inMemory", persistent: false },
+    storageEngine: ctx.state.catalog.journal ? { name: "journal", persistent: true } : { name: "inMemory", persistent: false },
   };
 };
 

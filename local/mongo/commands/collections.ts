@@ -67,8 +67,10 @@ const collMod: CommandHandler = (ctx) => {
     const spec = ctx.command.index;
     const index = [...collection.indexes.values()].find((i) => i.name === spec.name || JSON.stringify(i.spec.key) === JSON.stringify(spec.keyPattern));
     if (!index) throw new CommandError(ErrorCodes.IndexNotFound, `cannot find index ${JSON.stringify(spec)} for ns ${collection.namespace}`);
-    if (spec.expireAfterSeconds !== undefined) index.spec.expireAfterSeconds = Number(spec.expireAfterSeconds);
-    if (spec.hidden !== undefined) index.spec.hidden = spec.hidden === true;
+    const changes: { expireAfterSeconds?: number; hidden?: boolean } = {};
+    if (spec.expireAfterSeconds !== undefined) changes.expireAfterSeconds = Number(spec.expireAfterSeconds);
+    if (spec.hidden !== undefined) changes.hidden = spec.hidden === true;
+    if (Object.keys(changes).length) collection.setIndexOptions(index.name, changes);
   }
   return {};
 };

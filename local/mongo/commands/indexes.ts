@@ -101,7 +101,7 @@ const dropIndexes: CommandHandler = (ctx) => {
     if (indexName === "_id_") throw new CommandError(ErrorCodes.InvalidOptions, "cannot drop _id index");
     if (!collection.indexes.has(indexName)) throw new CommandError(ErrorCodes.IndexNotFound, `index not found with name [${indexName}]`);
   }
-  for (const indexName of names) collection.indexes.delete(indexName);
+  for (const indexName of names) collection.dropIndex(indexName);
   return { nIndexesWas };
 };
 

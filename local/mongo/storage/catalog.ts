@@ -1,14 +1,19 @@
 /**
  * The server's catalog: databases by name, each a map of collections and views. Collections
- * spring into being on first write, as on a real server.
+ * spring into being on first write, as on a real server. Changes to the catalog, and through
+ * its collections to their documents and indexes, are recorded in `journal` when it is set.
  */
+import type { Binary } from "bson";
 import { CommandError, ErrorCodes } from "../errors.ts";
 import { CollectionStore, type CollectionOptions } from "./collection-store.ts";
+import type { Journal, JournalOwner } from "./journal.ts";
 
 const INVALID_DB_CHARS = /[/\\. "$\0]/;
 
-export class Catalog {
+export class Catalog implements JournalOwner {
   readonly databases = new Map<string, Map<string, CollectionStore>>();
+  /** Set once the data on disk has been replayed (which must not be recorded again). */
+  journal?: Journal;
 
   database(name: string): Map<string, CollectionStore> | undefined {
     return this.databases.get(name);
@@ -28,29 +33,26 @@ export class Catalog {
     return this.create(dbName, name, {});
   }
 
-  create(dbName: string, name: string, options: CollectionOptions): CollectionStore {
+  /** `uuid` is given on replay only; a new collection gets a fresh one. */
+  create(dbName: string, name: string, options: CollectionOptions, uuid?: Binary): CollectionStore {
     checkDatabaseName(dbName);
     checkCollectionName(name);
     if (this.collection(dbName, name)) throw new CommandError(ErrorCodes.NamespaceExists, `Collection ${dbName}.${name} already exists.`);
-    const collection = new CollectionStore(dbName, name, options);
-    let db = this.databases.get(dbName);
-    if (!db) {
-      db = new Map();
-      this.databases.set(dbName, db);
-    }
-    db.set(name, collection);
+    const collection = new CollectionStore(dbName, name, options, this, uuid);
+    this.attach(dbName, name, collection);
+    this.journal?.append({ op: "create", db: dbName, coll: name, options, uuid: collection.uuid });
     return collection;
   }
 
   drop(dbName: string, name: string): boolean {
-    const db = this.databases.get(dbName);
-    if (!db?.delete(name)) return false;
-    if (db.size === 0) this.databases.delete(dbName);
+    if (!this.detach(dbName, name)) return false;
+    this.journal?.append({ op: "drop", db: dbName, coll: name });
     return true;
   }
 
   dropDatabase(dbName: string): void {
-    this.databases.delete(dbName);
+    if (!this.databases.delete(dbName)) return;
+    this.journal?.append({ op: "dropDatabase", db: dbName });
   }
 
   rename(fromDb: string, fromName: string, toDb: string, toName: string, dropTarget: boolean): void {
@@ -58,21 +60,33 @@ export class Catalog {
     if (!source) throw new CommandError(ErrorCodes.NamespaceNotFound, "Source collection does not exist");
     if (source.isView) throw new CommandError(ErrorCodes.CommandNotSupportedOnView, "cannot rename a view");
     checkCollectionName(toName);
-    if (this.collection(toDb, toName)) {
-      if (!dropTarget) throw new CommandError(ErrorCodes.NamespaceExists, "target namespace exists");
-      this.drop(toDb, toName);
-    }
+    const targetExists = this.collection(toDb, toName) !== undefined;
+    if (targetExists && !dropTarget) throw new CommandError(ErrorCodes.NamespaceExists, "target namespace exists");
     checkDatabaseName(toDb);
+    // One record for the whole rename, so replay repeats it as one step (target drop included).
+    if (targetExists) this.detach(toDb, toName);
     // The collection moves as it is: same documents, indexes, options and UUID.
-    this.drop(fromDb, fromName);
+    this.detach(fromDb, fromName);
     source.dbName = toDb;
     source.name = toName;
-    let db = this.databases.get(toDb);
+    this.attach(toDb, toName, source);
+    this.journal?.append({ op: "rename", fromDb, from: fromName, toDb, to: toName, dropTarget });
+  }
+
+  private attach(dbName: string, name: string, collection: CollectionStore): void {
+    let db = this.databases.get(dbName);
     if (!db) {
       db = new Map();
-      this.databases.set(toDb, db);
+      this.databases.set(dbName, db);
     }
-    db.set(toName, source);
+    db.set(name, collection);
+  }
+
+  private detach(dbName: string, name: string): boolean {
+    const db = this.databases.get(dbName);
+    if (!db?.delete(name)) return false;
+    if (db.size === 0) this.databases.delete(dbName);
+    return true;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * One collection: its documents in natural (insertion) order, its indexes and its validator.
  * Every write goes through `insert`, `replace` or `remove`, so indexes, unique constraints and
- * validation are enforced in one place whatever command caused the write.
+ * validation are enforced in one place whatever command caused the write. The same methods
+ * record each change in the journal, when the server persists (see `journal.ts`).
  */
 import { randomUUID } from "node:crypto";
 import { Binary } from "bson";
@@ -10,6 +11,7 @@ import { CommandError, ErrorCodes } from "../errors.ts";
 import { compileFilter, type Predicate } from "../query/match.ts";
 import type { Doc } from "../query/paths.ts";
 import { IndexStore, type IndexSpec } from "./index-store.ts";
+import type { JournalOwner } from "./journal.ts";
 import { compileValidator, type Validator } from "./validation.ts";
 
 export interface CollectionOptions {
@@ -31,21 +33,28 @@ export interface WriteOptions {
 
 export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: "_id_" };
 
+const newUuid = (): Binary => new Binary(Buffer.from(randomUUID().replaceAll("-", ""), "hex"), Binary.SUBTYPE_UUID);
+
 export class CollectionStore {
   dbName: string;
   name: string;
   options: CollectionOptions;
-  readonly uuid = new Binary(Buffer.from(randomUUID().replaceAll("-", ""), "hex"), Binary.SUBTYPE_UUID);
+  /** Given on replay, so a collection keeps its UUID across restarts. */
+  readonly uuid: Binary;
   readonly docs = new Map<string, Doc>();
   readonly indexes = new Map<string, IndexStore>();
   private validator?: Validator;
+  /** Its catalog; none for a scratch store (the `$out` staging copy), which records nothing. */
+  private readonly owner?: JournalOwner;
 
-  constructor(dbName: string, name: string, options: CollectionOptions = {}) {
+  constructor(dbName: string, name: string, options: CollectionOptions = {}, owner?: JournalOwner, uuid: Binary = newUuid()) {
     this.dbName = dbName;
     this.name = name;
     this.options = options;
+    this.owner = owner;
+    this.uuid = uuid;
     if (!options.viewOn) this.indexes.set(ID_INDEX.name, new IndexStore(ID_INDEX));
-    this.setValidator(options);
+    this.applyOptions(options);
   }
 
   get namespace(): string {
@@ -56,7 +65,13 @@ export class CollectionStore {
     return this.options.viewOn !== undefined;
   }
 
+  /** Replaces the collection's options (validator, view definition), as `collMod` does. */
   setValidator(options: CollectionOptions): void {
+    this.applyOptions(options);
+    this.owner?.journal?.append({ op: "options", db: this.dbName, coll: this.name, options });
+  }
+
+  private applyOptions(options: CollectionOptions): void {
     this.options = options;
     this.validator = options.validator && Object.keys(options.validator).length ? compileValidator(options.validator) : undefined;
   }
@@ -69,6 +84,7 @@ export class CollectionStore {
     const keysByIndex = this.indexKeys(doc, docKey);
     this.docs.set(docKey, doc);
     for (const [index, keys] of keysByIndex) index.add(docKey, keys);
+    this.owner?.journal?.append({ op: "insert", db: this.dbName, coll: this.name, doc });
   }
 
   /** Replaces the document stored under `oldDoc`'s _id with `newDoc` (whose _id must be equal). */
@@ -81,17 +97,20 @@ export class CollectionStore {
       index.remove(docKey);
       index.add(docKey, keys);
     }
+    this.owner?.journal?.append({ op: "replace", db: this.dbName, coll: this.name, doc: newDoc });
   }
 
   remove(doc: Doc): void {
     const docKey = hashKeyOf(doc._id);
-    this.docs.delete(docKey);
+    if (!this.docs.delete(docKey)) return;
     for (const index of this.indexes.values()) index.remove(docKey);
+    this.owner?.journal?.append({ op: "remove", db: this.dbName, coll: this.name, id: doc._id });
   }
 
   clear(): void {
     this.docs.clear();
     for (const index of this.indexes.values()) index.clear();
+    this.owner?.journal?.append({ op: "clear", db: this.dbName, coll: this.name });
   }
 
   findById(id: unknown): Doc | undefined {
@@ -137,7 +156,21 @@ export class CollectionStore {
       index.add(docKey, keys);
     }
     this.indexes.set(spec.name, index);
+    this.owner?.journal?.append({ op: "createIndex", db: this.dbName, coll: this.name, spec });
     return index;
+  }
+
+  dropIndex(name: string): void {
+    if (!this.indexes.delete(name)) return;
+    this.owner?.journal?.append({ op: "dropIndex", db: this.dbName, coll: this.name, name });
+  }
+
+  /** Changes an index's options that do not affect its entries (collMod's `hidden`, `expireAfterSeconds`). */
+  setIndexOptions(name: string, changes: { hidden?: boolean; expireAfterSeconds?: number }): void {
+    const index = this.indexes.get(name);
+    if (!index) return;
+    Object.assign(index.spec, changes);
+    this.owner?.journal?.append({ op: "indexOptions", db: this.dbName, coll: this.name, name, changes });
   }
 
   /** Predicate for a filter, with this collection's default collation unless one is given. */

@@ -1,18 +1,43 @@
 /**
  * One client connection: reassembles length-prefixed messages from the TCP stream, runs each
  * command in order and writes the reply (none for OP_MSG with `moreToCome`, as the protocol says).
+ * With a journal, a command that wrote is only answered once its records are on disk, and the
+ * connection's next message waits for that, as a server runs one operation per connection.
  */
 import type { Socket } from "node:net";
+import type { Document } from "bson";
 import { runCommand } from "../commands/index.ts";
 import type { ConnectionInfo, ServerState } from "../commands/context.ts";
 import { ErrorCodes } from "../errors.ts";
 import {
   HEADER_SIZE, MAX_MESSAGE_SIZE, OP_MSG, ProtocolError, encodeOpMsgReply, encodeOpReply, parseMessage, readHeader,
+  type CommandRequest,
 } from "./messages.ts";
+
+/**
+ * Write commands wait for the journal even when they changed nothing: their answer (a duplicate
+ * key, "matched 1") may rest on another connection's write that is not on disk yet.
+ */
+const WRITE_COMMANDS = new Set(["insert", "update", "delete", "findandmodify"]);
 
 export function serveConnection(socket: Socket, state: ServerState, info: ConnectionInfo): void {
   let pending: Buffer = Buffer.alloc(0);
+  const queue: Buffer[] = [];
+  let waiting = false;
   socket.setNoDelay(true);
+
+  const drain = (): void => {
+    while (!waiting && queue.length && !socket.destroyed) {
+      const journaled = handleMessage(socket, state, info, queue.shift()!);
+      if (journaled) {
+        waiting = true;
+        void journaled.then(() => {
+          waiting = false;
+          drain();
+        });
+      }
+    }
+  };
 
   socket.on("data", (chunk: Buffer) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
@@ -20,14 +45,15 @@ export function serveConnection(socket: Socket, state: ServerState, info: Connec
       const length = pending.readInt32LE(0);
       if (length < HEADER_SIZE || length > MAX_MESSAGE_SIZE) {
         // A real server logs and drops a connection that sends an impossible length.
+        drain();
         socket.destroy();
         return;
       }
-      if (pending.length < length) return;
-      const message = pending.subarray(0, length);
+      if (pending.length < length) break;
+      queue.push(pending.subarray(0, length));
       pending = pending.subarray(length);
-      handleMessage(socket, state, info, message);
     }
+    drain();
   });
   socket.on("error", () => socket.destroy());
   socket.on("close", () => {
@@ -36,7 +62,8 @@ export function serveConnection(socket: Socket, state: ServerState, info: Connec
   });
 }
 
-function handleMessage(socket: Socket, state: ServerState, info: ConnectionInfo, message: Buffer): void {
+/** Handles one message; returns a promise when the reply waits for the journal. */
+function handleMessage(socket: Socket, state: ServerState, info: ConnectionInfo, message: Buffer): Promise<void> | undefined {
   const header = readHeader(message);
   let request;
   try {
@@ -50,9 +77,21 @@ function handleMessage(socket: Socket, state: ServerState, info: ConnectionInfo,
     };
     if (header.opCode === OP_MSG) socket.write(encodeOpMsgReply(header.requestId, reply));
     else socket.write(encodeOpReply(header.requestId, reply));
-    return;
+    return undefined;
   }
+  const journal = state.catalog.journal;
+  const sequence = journal?.sequence;
   const reply = runCommand(state, info, request.database, request.command);
+  if (!journal || (journal.sequence === sequence && !WRITE_COMMANDS.has(Object.keys(request.command)[0]?.toLowerCase()))) {
+    sendReply(socket, request, reply);
+    return undefined;
+  }
+  // Unacknowledged writes (moreToCome) are journaled all the same, just not answered. If the
+  // journal cannot write, the outcome is unknown to the client: dropping the connection says so.
+  return journal.commit().then(() => sendReply(socket, request, reply), () => void socket.destroy());
+}
+
+function sendReply(socket: Socket, request: CommandRequest, reply: Document): void {
   if (request.moreToCome) return;
   if (socket.destroyed) return;
   const encode = request.opCode === OP_MSG ? encodeOpMsgReply : encodeOpReply;
