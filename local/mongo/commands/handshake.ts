@@ -16,6 +16,20 @@ const SESSION_TIMEOUT_MINUTES = 30;
 
 const processId = new ObjectId();
 
+/**
+ * An awaitable `hello` (the driver's streaming monitor) names the topology version it knows. The
+ * stand-in's never changes, so a current one is answered after `maxAwaitTimeMS`, a stale one at once.
+ */
+export function awaitableHelloDelay(command: Document): number | undefined {
+  const name = Object.keys(command)[0]?.toLowerCase();
+  if (name !== "hello" && name !== "ismaster") return undefined;
+  const known = command.topologyVersion as { processId?: unknown } | undefined;
+  const wait = Number(command.maxAwaitTimeMS);
+  if (!known || !Number.isFinite(wait) || wait < 0) return undefined;
+  const current = known.processId instanceof ObjectId && known.processId.equals(processId);
+  return current ? wait : 0;
+}
+
 function hello(ctx: CommandContext, legacy: boolean): Document {
   return {
     helloOk: true,

@@ -6,6 +6,7 @@
  */
 import type { Socket } from "node:net";
 import type { Document } from "bson";
+import { awaitableHelloDelay } from "../commands/handshake.ts";
 import { runCommand } from "../commands/index.ts";
 import type { ConnectionInfo, ServerState } from "../commands/context.ts";
 import { ErrorCodes } from "../errors.ts";
@@ -79,6 +80,8 @@ function handleMessage(socket: Socket, state: ServerState, info: ConnectionInfo,
     else socket.write(encodeOpReply(header.requestId, reply));
     return undefined;
   }
+  const helloDelay = request.opCode === OP_MSG ? awaitableHelloDelay(request.command) : undefined;
+  if (helloDelay !== undefined) return streamHello(socket, state, info, request, helloDelay);
   const journal = state.catalog.journal;
   const sequence = journal?.sequence;
   const reply = runCommand(state, info, request.database, request.command);
@@ -89,6 +92,34 @@ function handleMessage(socket: Socket, state: ServerState, info: ConnectionInfo,
   // Unacknowledged writes (moreToCome) are journaled all the same, just not answered. If the
   // journal cannot write, the outcome is unknown to the client: dropping the connection says so.
   return journal.commit().then(() => sendReply(socket, request, reply), () => void socket.destroy());
+}
+
+/**
+ * The server side of the driver's streaming monitor: answer after `delay`; when the client allows
+ * exhaust, keep answering every `maxAwaitTimeMS` with moreToCome set, each reply answering the
+ * previous one, until the connection closes. The connection does nothing else meanwhile.
+ */
+function streamHello(socket: Socket, state: ServerState, info: ConnectionInfo, request: CommandRequest, delay: number): Promise<void> {
+  const period = Math.max(1, Number(request.command.maxAwaitTimeMS));
+  return new Promise((resolve) => {
+    let responseTo = request.requestId;
+    let timer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const answer = () => {
+      if (socket.destroyed) return stop();
+      const reply = runCommand(state, info, request.database, request.command);
+      const encoded = encodeOpMsgReply(responseTo, reply, { moreToCome: request.exhaustAllowed });
+      socket.write(encoded);
+      if (!request.exhaustAllowed) return stop();
+      responseTo = encoded.readInt32LE(4);
+      timer = setTimeout(answer, period);
+    };
+    socket.once("close", stop);
+    timer = setTimeout(answer, delay);
+  });
 }
 
 function sendReply(socket: Socket, request: CommandRequest, reply: Document): void {

@@ -13,6 +13,8 @@ export const OP_MSG = 2013;
 
 export const MSG_CHECKSUM_PRESENT = 1 << 0;
 export const MSG_MORE_TO_COME = 1 << 1;
+/** The client accepts a stream of replies (moreToCome) to this request: awaitable `hello`. */
+export const MSG_EXHAUST_ALLOWED = 1 << 16;
 
 export const HEADER_SIZE = 16;
 export const MAX_MESSAGE_SIZE = 48_000_000;
@@ -39,6 +41,7 @@ export interface CommandRequest {
   /** The database the command runs against (`$db`, or the namespace prefix of OP_QUERY). */
   database: string;
   moreToCome: boolean;
+  exhaustAllowed: boolean;
 }
 
 export class ProtocolError extends Error {}
@@ -106,7 +109,7 @@ function parseOpMsg(header: Header, message: Buffer): CommandRequest {
   if (!body) throw new ProtocolError("OP_MSG without a body section");
   const command = { ...body, ...sequences };
   const database = typeof body.$db === "string" ? body.$db : "";
-  return { requestId: header.requestId, opCode: OP_MSG, command, database, moreToCome: (flags & MSG_MORE_TO_COME) !== 0 };
+  return { requestId: header.requestId, opCode: OP_MSG, command, database, moreToCome: (flags & MSG_MORE_TO_COME) !== 0, exhaustAllowed: (flags & MSG_EXHAUST_ALLOWED) !== 0 };
 }
 
 function parseOpQuery(header: Header, message: Buffer): CommandRequest {
@@ -119,7 +122,7 @@ function parseOpQuery(header: Header, message: Buffer): CommandRequest {
   const command = isWrappedQuery(doc) ? (doc.$query as Document) : doc;
   const [database, collection] = splitNamespace(namespace);
   if (collection !== "$cmd") throw new ProtocolError("OP_QUERY is only supported for commands");
-  return { requestId: header.requestId, opCode: OP_QUERY, command, database, moreToCome: false };
+  return { requestId: header.requestId, opCode: OP_QUERY, command, database, moreToCome: false, exhaustAllowed: false };
 }
 
 const isWrappedQuery = (doc: Document): boolean => "$query" in doc || "query" in doc && Object.keys(doc)[0] === "query";
@@ -140,10 +143,10 @@ function frame(opCode: number, responseTo: number, payload: Buffer): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-export function encodeOpMsgReply(responseTo: number, reply: Document): Buffer {
+export function encodeOpMsgReply(responseTo: number, reply: Document, { moreToCome = false } = {}): Buffer {
   const body = serialize(reply, { ignoreUndefined: true });
   const payload = Buffer.alloc(5 + body.length);
-  payload.writeUInt32LE(0, 0);
+  payload.writeUInt32LE(moreToCome ? MSG_MORE_TO_COME : 0, 0);
   payload.writeUInt8(0, 4);
   payload.set(body, 5);
   return frame(OP_MSG, responseTo, payload);
