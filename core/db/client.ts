@@ -22,6 +22,8 @@ export function mongoClient(): MongoClient {
       serverSelectionTimeoutMS: 5_000,
       connectTimeoutMS: 5_000,
       appName: "serverless-data-platform",
+      // An optional field set to `undefined` means "absent", not null (the validator would refuse null).
+      ignoreUndefined: true,
     });
     // The driver keeps a client whose first connection failed closed for good; forget it so the
     // next invocation builds a fresh one instead of failing until the container is recycled.

@@ -46,11 +46,20 @@ export interface OpenApiInfo {
   serverUrl?: string;
 }
 
-export function buildOpenApi(routes: RouteDefinition[], info: OpenApiInfo): JsonSchema {
+/** A named schema of `components.schemas`; routes using the same zod schema refer to it. */
+export interface ComponentSchema {
+  schema: z.ZodType;
+  io: "input" | "output";
+}
+
+export function buildOpenApi(routes: RouteDefinition[], info: OpenApiInfo, components: Record<string, ComponentSchema> = {}): JsonSchema {
+  const named = new Map(Object.entries(components).map(([name, { schema }]) => [schema, name]));
+  const schemaOf = (schema: z.ZodType, io: "input" | "output"): JsonSchema =>
+    named.has(schema) ? { $ref: `#/components/schemas/${named.get(schema)}` } : toJsonSchema(schema, io);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     paths[route.path] ??= {};
-    paths[route.path][route.method.toLowerCase()] = operationOf(route);
+    paths[route.path][route.method.toLowerCase()] = operationOf(route, schemaOf);
   }
   return {
     openapi: "3.1.0",
@@ -59,7 +68,10 @@ export function buildOpenApi(routes: RouteDefinition[], info: OpenApiInfo): Json
     tags: [...new Set(routes.map((route) => route.tag))].map((name) => ({ name })),
     paths,
     components: {
-      schemas: { Error: ERROR_SCHEMA },
+      schemas: {
+        Error: ERROR_SCHEMA,
+        ...Object.fromEntries(Object.entries(components).map(([name, { schema, io }]) => [name, toJsonSchema(schema, io)])),
+      },
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
         apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
@@ -68,12 +80,14 @@ export function buildOpenApi(routes: RouteDefinition[], info: OpenApiInfo): Json
   };
 }
 
-function operationOf(route: RouteDefinition): Record<string, unknown> {
+type SchemaOf = (schema: z.ZodType, io: "input" | "output") => JsonSchema;
+
+function operationOf(route: RouteDefinition, schemaOf: SchemaOf): Record<string, unknown> {
   const { request, response } = route;
   const parameters = [...parametersOf(request.params, "path"), ...parametersOf(request.query, "query")];
   const success = {
     description: response.description,
-    ...(response.schema && { content: { [response.contentType ?? "application/json"]: { schema: toJsonSchema(response.schema, "output") } } }),
+    ...(response.schema && { content: { [response.contentType ?? "application/json"]: { schema: schemaOf(response.schema, "output") } } }),
   };
   return {
     operationId: operationIdOf(route),
@@ -81,7 +95,7 @@ function operationOf(route: RouteDefinition): Record<string, unknown> {
     tags: [route.tag],
     security: route.auth.kind === "public" ? [] : [{ bearer: [] }],
     ...(parameters.length && { parameters }),
-    ...(request.body && { requestBody: { required: true, content: { "application/json": { schema: toJsonSchema(request.body, "input") } } } }),
+    ...(request.body && { requestBody: { required: true, content: { "application/json": { schema: schemaOf(request.body, "input") } } } }),
     responses: {
       [String(response.status)]: success,
       ...Object.fromEntries(errorStatusesOf(route).map((status) => [status, { description: ERROR_STATUSES[status], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }])),

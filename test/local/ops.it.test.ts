@@ -1,0 +1,47 @@
+/**
+ * The operations commands as a deploy runs them: `npm run` in a child process, pointed at the
+ * test MongoDB (and the test file's database prefix) through the environment.
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { REPOSITORY_ROOT } from "#local/runtime/handlers.ts";
+
+const exec = promisify(execFile);
+
+/** Runs an npm script with this file's settings; resolves with its output and exit code. */
+async function npmRun(script: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec("npm", ["run", "--silent", script, "--", ...args], { cwd: REPOSITORY_ROOT, env: process.env, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, stdout, stderr };
+  }
+}
+
+describe("operations commands", () => {
+  it("db:sync reaches the configured MongoDB, prints a summary line and exits 0", async () => {
+    const { code, stdout, stderr } = await npmRun("db:sync");
+
+    expect(stdout.trim().split("\n").at(-1)).toBe("0 collections, 0 changes");
+    expect(stderr).toContain("db:sync: MongoDB: configured MONGODB_URI");
+    expect(code).toBe(0);
+  });
+
+  it("db:sync refuses an unknown system with its usage and a non-zero exit", async () => {
+    const { code, stderr } = await npmRun("db:sync", "--system", "nope");
+
+    expect(stderr).toContain('db:sync: unknown system "nope"');
+    expect(stderr).toContain("usage: npm run db:sync");
+    expect(code).not.toBe(0);
+  });
+
+  it("migrate status shows where a system's migrations are recorded", async () => {
+    const { code, stdout } = await npmRun("migrate", "status", "--system", "car-sales");
+
+    expect(stdout).toContain("car-sales (");
+    expect(stdout).toContain("recorded in schemaversions");
+    expect(code).toBe(0);
+  });
+});
