@@ -122,8 +122,8 @@ export async function acquireMigrationLock(db: Db, { command }: { command: strin
 }
 
 /**
- * Transactions need a replica set or a sharded cluster (`mongos`) with sessions; a standalone
- * server (and the local stand-in) runs migrations without one.
+ * Transactions need a replica set or a sharded cluster (`mongos`) with sessions (the local
+ * stand-in presents a single-node replica set); a standalone server runs migrations without one.
  */
 export async function transactionSupport(db: Db): Promise<{ supported: boolean; reason: string }> {
   const hello = await db.admin().command({ hello: 1 });

@@ -52,6 +52,15 @@ export const ErrorCodes = {
   Location51270: 51270,
   NamespaceNotSharded: 118,
   UnknownError: 8,
+  // Sessions and transactions.
+  WriteConflict: 112,
+  ConflictingOperationInProgress: 117,
+  CommandFailed: 125,
+  IncompleteTransactionHistory: 217,
+  TransactionTooOld: 225,
+  NoSuchTransaction: 251,
+  TransactionCommitted: 256,
+  OperationNotSupportedInTransaction: 263,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

@@ -8,6 +8,8 @@ import type { ServerState } from "./commands/context.ts";
 import { CursorRegistry } from "./cursors.ts";
 import { SessionRegistry } from "./sessions.ts";
 import { Catalog } from "./storage/catalog.ts";
+import { REPLICA_SET_NAME } from "./commands/handshake.ts";
+import { TransactionManager } from "./transactions/manager.ts";
 import { openDbpath, type Persistence } from "./storage/persistence.ts";
 import { serveConnection } from "./wire/connection.ts";
 
@@ -22,11 +24,15 @@ export interface MongoStandInOptions {
   dbpath?: string;
   /** Journal size past which it is folded into a new snapshot (default 64 MiB); small in tests. */
   journalCompactBytes?: number;
+  /** How long a transaction may stay open before it is aborted (default 60, as on the server). */
+  transactionLifetimeLimitSeconds?: number;
 }
 
 export interface MongoStandIn {
   /** A connection string for the official driver, e.g. `mongodb://127.0.0.1:27017/?directConnection=true`. */
   uri: string;
+  /** The same server for a driver that discovers the (single-node) replica set from its `hosts`. */
+  replicaSetUri: string;
   port: number;
   /** Closes every connection; with a dbpath, also compacts the journal and releases the dbpath. */
   stop(): Promise<void>;
@@ -38,7 +44,7 @@ export interface MongoStandIn {
  * const mongo = await startMongoStandIn({ port: 0 });
  * const client = new MongoClient(mongo.uri);
  */
-export async function startMongoStandIn({ port = 0, host = "127.0.0.1", dbpath, journalCompactBytes }: MongoStandInOptions = {}): Promise<MongoStandIn> {
+export async function startMongoStandIn({ port = 0, host = "127.0.0.1", dbpath, journalCompactBytes, transactionLifetimeLimitSeconds }: MongoStandInOptions = {}): Promise<MongoStandIn> {
   let nextConnectionId = 1;
   const sockets = new Set<import("node:net").Socket>();
   const catalog = new Catalog();
@@ -55,10 +61,12 @@ export async function startMongoStandIn({ port = 0, host = "127.0.0.1", dbpath, 
     throw error;
   }
   const actualPort = (server.address() as AddressInfo).port;
+  const cursors = new CursorRegistry();
   const state: ServerState = {
     catalog,
-    cursors: new CursorRegistry(),
+    cursors,
     sessions: new SessionRegistry(),
+    transactions: new TransactionManager(catalog, (ids) => cursors.kill(ids), transactionLifetimeLimitSeconds),
     startedAt: new Date(),
     port: actualPort,
     connectionCount: 0,
@@ -68,12 +76,19 @@ export async function startMongoStandIn({ port = 0, host = "127.0.0.1", dbpath, 
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     state.connectionCount++;
-    serveConnection(socket, state, { id: nextConnectionId++, remote: `${socket.remoteAddress}:${socket.remotePort}` });
+    serveConnection(socket, state, {
+      id: nextConnectionId++,
+      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      local: addressOf(socket.localAddress ?? host, socket.localPort ?? actualPort),
+    });
   });
   return {
     uri: `mongodb://${host}:${actualPort}/?directConnection=true`,
+    replicaSetUri: `mongodb://${host}:${actualPort}/?replicaSet=${REPLICA_SET_NAME}`,
     port: actualPort,
     stop: async () => {
+      // Open transactions end with the server, their writes never applied.
+      state.transactions.endSessions(state.sessions.all());
       await new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
@@ -81,4 +96,10 @@ export async function startMongoStandIn({ port = 0, host = "127.0.0.1", dbpath, 
       await persistence?.close();
     },
   };
+}
+
+/** host:port as a client writes it: IPv4-mapped addresses unwrapped, IPv6 in brackets. */
+function addressOf(host: string, port: number): string {
+  const plain = host.startsWith("::ffff:") ? host.slice("::ffff:".length) : host;
+  return plain.includes(":") ? `[${plain}]:${port}` : `${plain}:${port}`;
 }

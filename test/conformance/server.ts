@@ -11,10 +11,14 @@ export interface ConformanceServer {
   stop(): Promise<void>;
 }
 
-/** Uses `uri` (MONGODB_URI by default) when set; otherwise starts the local MongoDB stand-in on a free port. */
+/**
+ * Uses `uri` (MONGODB_URI by default) when set; otherwise starts the local MongoDB stand-in on a
+ * free port, reached as a replica set (as drivers' own runners reach one) so that the discovered
+ * topology, which runOnRequirements are judged by, is `replicaset`.
+ */
 export async function startConformanceServer(uri = process.env.MONGODB_URI): Promise<ConformanceServer> {
   if (uri) return { uri, description: "MONGODB_URI", stop: async () => {} };
   const { startMongoStandIn } = await import("#local/mongo/index.ts");
   const standIn = await startMongoStandIn({ port: 0 });
-  return { uri: standIn.uri, description: `local stand-in at ${standIn.uri}`, stop: () => standIn.stop() };
+  return { uri: standIn.replicaSetUri, description: `local stand-in at ${standIn.replicaSetUri}`, stop: () => standIn.stop() };
 }

@@ -1,5 +1,6 @@
 /**
- * Migrations against the real driver and the stand-in (a standalone server: no transactions):
+ * Migrations against the real driver and the stand-in (a single-node replica set: each migration
+ * runs with its record in a transaction):
  * status, up in order with records (`migrations`, or Car Sales' `schemaversions`), down restoring
  * the data, a failure stopping the run unrecorded, the lock, and new files from the template.
  */
@@ -85,7 +86,7 @@ describe("migrateUp", () => {
 
     expect(ran).toEqual(["up 0001-a", "up 0002-b", "up 0003-c"]);
     expect(progress).toEqual(steps);
-    expect(steps[0]).toMatchObject({ id: "0001-a", direction: "up", transaction: false, server: "standalone server" });
+    expect(steps[0]).toMatchObject({ id: "0001-a", direction: "up", transaction: true, server: "replica set rs0" });
     const records = await db.collection("migrations").find().toArray();
     expect(records.map(({ _id }) => _id)).toEqual(["0001-a", "0002-b", "0003-c"]);
     expect(records[0].appliedAt).toBeInstanceOf(Date);
@@ -133,7 +134,7 @@ describe("migrateUp", () => {
 
     expect(failure).toBeInstanceOf(MigrationFailedError);
     expect(failure).toMatchObject({ migration: "0002-explodes", direction: "up", completed: [expect.objectContaining({ id: "0001-a" })] });
-    expect((failure as Error).message).toBe("0002-explodes failed to apply: boom (no transaction: what it changed before failing stays)");
+    expect((failure as Error).message).toBe("0002-explodes failed to apply: boom");
     expect(ran).toEqual(["up 0001-a"]);
     expect((await db.collection("migrations").find().toArray()).map(({ _id }) => _id)).toEqual(["0001-a"]);
     expect(await db.collection("migrationlock").countDocuments()).toBe(0);
@@ -215,8 +216,8 @@ describe("the migration lock", () => {
 });
 
 describe("transactionSupport", () => {
-  it("reports the stand-in as a standalone server, without transactions", async () => {
-    expect(await transactionSupport(freshDb())).toEqual({ supported: false, reason: "standalone server" });
+  it("reports the stand-in as a replica set, with transactions", async () => {
+    expect(await transactionSupport(freshDb())).toEqual({ supported: true, reason: "replica set rs0" });
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * Server and database administration commands as a standalone MongoDB 8.0 answers them:
+ * Server and database administration commands as a MongoDB 8.0 replica set primary answers them:
  * handshake, version and parameters, sessions, databases, statistics and cursors.
  */
 import { calculateObjectSize, Long, ObjectId } from "bson";
@@ -23,11 +23,12 @@ afterAll(async () => {
 });
 
 describe("handshake", () => {
-  it("answers hello as a writable standalone primary speaking wire version 25", async () => {
+  it("answers hello as the writable primary of a replica set speaking wire version 25", async () => {
     const reply = await admin.command({ hello: 1 });
 
     expect(reply).toMatchObject({
       isWritablePrimary: true,
+      secondary: false,
       maxBsonObjectSize: 16777216,
       maxMessageSizeBytes: 48000000,
       maxWriteBatchSize: 100000,
@@ -40,7 +41,9 @@ describe("handshake", () => {
     expect(reply.localTime).toBeInstanceOf(Date);
     expect(Number.isInteger(reply.connectionId)).toBe(true);
     expect(reply.connectionId).toBeGreaterThan(0);
-    expect(reply).not.toHaveProperty("setName");
+    expect(reply.setName).toEqual(expect.any(String));
+    expect(reply.hosts).toContain(reply.me);
+    expect(reply.primary).toBe(reply.me);
     expect(reply).not.toHaveProperty("msg");
   });
 

@@ -2,7 +2,9 @@
  * Aggregation pipelines run on mingo, in a context where the stages that depend on BSON order
  * or on the server (`$match`, `$sort`, `$lookup`'s foreign collections, `$unionWith`, …) see the
  * stand-in's semantics. Stages that read or write server state are handled by the caller:
- * `$collStats`, `$indexStats`, `$listLocalSessions` first, `$out` and `$merge` last.
+ * `$collStats`, `$indexStats`, `$listLocalSessions` first, `$out` and `$merge` last; so are the
+ * first stages that read through an index (`$geoNear`, `$vectorSearch`, `$match` with `$text`),
+ * whose documents carry metadata (`{ $meta: … }`) through the rest of the pipeline.
  */
 import { Aggregator } from "mingo/aggregator";
 import { Lazy } from "mingo/lazy";
@@ -10,6 +12,8 @@ import type { Options } from "mingo/types";
 import { hashKeyOf, isPlainObject, plainNumbers, restoreDoubles } from "../bson-values.ts";
 import { CommandError, ErrorCodes, translateLibraryError } from "../errors.ts";
 import { compileFilter } from "../query/match.ts";
+import { META, META_FIELD } from "../query/metadata.ts";
+import { hasText } from "../query/planned-operators.ts";
 import { buildContext, ProcessingMode, type PipelineOperator } from "../query/mingo-context.ts";
 import { sortDocuments } from "../query/sort.ts";
 import type { Doc } from "../query/paths.ts";
@@ -43,6 +47,8 @@ const context = buildContext({ $match: stageMatch, $sort: stageSort });
 export const SERVER_STAGES = {
   first: new Set(["$collStats", "$indexStats", "$listLocalSessions", "$currentOp", "$documents", "$changeStream"]),
   last: new Set(["$out", "$merge"]),
+  /** First stages that read the collection through an index or the search catalog (see source-stages.ts). */
+  indexFirst: new Set(["$geoNear", "$vectorSearch", "$listSearchIndexes"]),
 };
 
 export function stageName(stage: unknown): string {
@@ -63,6 +69,13 @@ export function checkPipeline(pipeline: unknown): Doc[] {
       if (i !== 0) throw new CommandError(ErrorCodes.Location40324, `${name} is only valid as the first stage in a pipeline`);
       return;
     }
+    if (SERVER_STAGES.indexFirst.has(name)) {
+      if (i !== 0) throw new CommandError(40602, `${name} is only valid as the first stage in a pipeline.`);
+      return;
+    }
+    if (name === "$match" && i !== 0 && isPlainObject(stage.$match) && hasText(stage.$match)) {
+      throw new CommandError(17313, "$match with $text is only allowed as the first pipeline stage");
+    }
     if (!SERVER_STAGES.last.has(name) && !context.getOperator("pipeline" as never, name)) {
       throw new CommandError(ErrorCodes.Location40324, `Unrecognized pipeline stage name: '${name}'`);
     }
@@ -79,9 +92,26 @@ const NUMBER_PRESERVING_STAGES = new Set(["$match", "$sort", "$limit", "$skip"])
  * given back where a document passes them through unchanged).
  */
 export function runPipeline(input: Iterable<Doc>, pipeline: Doc[], options: PipelineOptions): Doc[] {
+  const docs = [...input];
+  if (!docs.some((doc) => (doc as Record<symbol, unknown>)[META] !== undefined)) return runWithoutMetadata(docs, pipeline, options);
+  // Stages copy documents field by field, so the metadata rides in a field of its own.
+  const carrying = docs.map((doc) => ({ ...doc, [META_FIELD]: (doc as Record<symbol, unknown>)[META] }));
+  const results = runWithoutMetadata(carrying, pipeline.map(keepingMetadata), options);
+  for (const doc of results) if (doc && META_FIELD in doc) delete doc[META_FIELD];
+  return results;
+}
+
+/** An inclusion `$project` would drop the metadata field; it is included too. */
+function keepingMetadata(stage: Doc): Doc {
+  const spec = stage.$project;
+  if (!isPlainObject(spec) || !Object.values(spec).some((value) => value !== 0 && value !== false)) return stage;
+  return { $project: { ...spec, [META_FIELD]: 1 } };
+}
+
+function runWithoutMetadata(input: Doc[], pipeline: Doc[], options: PipelineOptions): Doc[] {
   const firstComputing = pipeline.findIndex((stage) => !NUMBER_PRESERVING_STAGES.has(stageName(stage)));
   const passThrough = firstComputing === -1 ? pipeline : pipeline.slice(0, firstComputing);
-  const filtered = passThrough.length ? runStages([...input], passThrough, options, options.resolveCollection) : [...input];
+  const filtered = passThrough.length ? runStages(input, passThrough, options, options.resolveCollection) : input;
   if (firstComputing === -1) return filtered;
   const results = runStages(filtered.map(plainNumbers), pipeline.slice(firstComputing), options, (name) => options.resolveCollection(name).map(plainNumbers));
   return withDoublesRestored(results, filtered);

@@ -6,6 +6,7 @@
 import { Long, type Document } from "bson";
 import { checkPipeline, runPipeline, stageName } from "../aggregate/pipeline.ts";
 import { writeOut, writeMerge } from "../aggregate/sinks.ts";
+import { indexSourceDocuments, isIndexSourceStage } from "../aggregate/source-stages.ts";
 import { isPlainObject } from "../bson-values.ts";
 import { CommandError, ErrorCodes } from "../errors.ts";
 import { evaluateExpression } from "../query/mingo-context.ts";
@@ -35,6 +36,9 @@ const aggregate: CommandHandler = (ctx) => {
   let stages = pipeline;
   if (["$documents", "$listLocalSessions", "$collStats", "$indexStats", "$currentOp"].includes(sourceStage)) {
     input = sourceDocuments(ctx, name, sourceStage, first[sourceStage], isDatabaseLevel);
+    stages = rest;
+  } else if (first && !isDatabaseLevel && isIndexSourceStage(first)) {
+    input = indexSourceDocuments(ctx.state.catalog.collection(ctx.db, name), first, { collation, variables: options.variables });
     stages = rest;
   } else {
     if (isDatabaseLevel) throw new CommandError(ErrorCodes.InvalidNamespace, "{aggregate: 1} is not valid for '$match'; a collection is required.");

@@ -6,11 +6,15 @@ import { evaluateExpression } from "../query/mingo-context.ts";
 import type { Catalog } from "../storage/catalog.ts";
 import type { CursorRegistry } from "../cursors.ts";
 import type { SessionRegistry } from "../sessions.ts";
+import type { TransactionManager } from "../transactions/manager.ts";
+import type { RetryContext } from "../transactions/retryable.ts";
+import type { Transaction } from "../transactions/transaction.ts";
 
 export interface ServerState {
   readonly catalog: Catalog;
   readonly cursors: CursorRegistry;
   readonly sessions: SessionRegistry;
+  readonly transactions: TransactionManager;
   readonly startedAt: Date;
   readonly port: number;
   connectionCount: number;
@@ -21,6 +25,8 @@ export interface ServerState {
 export interface ConnectionInfo {
   readonly id: number;
   readonly remote: string;
+  /** The address (host:port) the client reached this server at, which `hello` reports as `me`. */
+  readonly local: string;
 }
 
 export interface CommandContext {
@@ -31,6 +37,10 @@ export interface CommandContext {
   readonly command: Document;
   /** The command's name as the client spelled it (first key). */
   readonly name: string;
+  /** The transaction the command runs in (`autocommit: false`); `state.catalog` is then its view. */
+  readonly txn?: Transaction;
+  /** For a retryable write (`txnNumber` without `autocommit`): its session's record of applied statements. */
+  readonly retry?: RetryContext;
 }
 
 export type CommandHandler = (ctx: CommandContext) => Document;

@@ -1,11 +1,24 @@
-/** `findAndModify`: update, replace or remove one document and return it (before or after). */
+/**
+ * `findAndModify`: update, replace or remove one document and return it (before or after). As a
+ * retryable write it is statement 0: a retry after it wrote gets the same reply back, marked with
+ * `retriedStmtId`, instead of a second modification.
+ */
 import type { Document } from "bson";
 import { CommandError, ErrorCodes } from "../errors.ts";
 import { compileProjection } from "../query/projection.ts";
-import { type CommandHandler, optionalDocument, targetCollection, letVariables } from "./context.ts";
+import { type CommandContext, type CommandHandler, optionalDocument, targetCollection, letVariables } from "./context.ts";
 import { type ModifySpec, targets, updateKind, updatedDocument, upsert } from "./modify.ts";
 
 const findAndModify: CommandHandler = (ctx) => {
+  const stmtId = ctx.retry?.stmtId(0);
+  const applied = stmtId === undefined ? undefined : ctx.retry!.record.outcome<Document>(stmtId);
+  if (applied) return { ...applied, retriedStmtId: stmtId };
+  const reply = modify(ctx);
+  if (stmtId !== undefined && (reply.lastErrorObject as Document).n > 0) ctx.retry!.record.record(stmtId, reply);
+  return reply;
+};
+
+function modify(ctx: CommandContext): Document {
   const name = targetCollection(ctx);
   const { command } = ctx;
   const remove = command.remove === true;
@@ -44,6 +57,6 @@ const findAndModify: CommandHandler = (ctx) => {
   const result = updatedDocument(ctx, doc, spec, kind!);
   if (result.changed) collection!.replace(doc, result.doc, { bypassDocumentValidation });
   return { lastErrorObject: { n: 1, updatedExisting: true }, value: shape(command.new === true ? result.doc : doc) };
-};
+}
 
 export const findAndModifyCommands: Record<string, CommandHandler> = { findAndModify };

@@ -1,9 +1,10 @@
 /**
  * The commands a driver sends before and around real work: the handshake, version and
- * parameter queries, session bookkeeping. The stand-in presents itself as a standalone
- * MongoDB 8.0 (wire version 25) without auth.
+ * parameter queries, session bookkeeping. The stand-in presents itself as the primary of a
+ * single-node replica set running MongoDB 8.0 (wire version 25) without auth: drivers allow
+ * retryable writes and transactions on a replica set member only, never on a standalone.
  */
-import { Long, ObjectId, type Document } from "bson";
+import { Long, ObjectId, Timestamp, type Document } from "bson";
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE } from "../wire/messages.ts";
 import { CommandError, ErrorCodes } from "../errors.ts";
 import type { CommandContext, CommandHandler } from "./context.ts";
@@ -13,6 +14,10 @@ export const VERSION_ARRAY = [8, 0, 4, 0];
 export const MAX_WIRE_VERSION = 25;
 const MAX_WRITE_BATCH_SIZE = 100_000;
 const SESSION_TIMEOUT_MINUTES = 30;
+export const REPLICA_SET_NAME = "rs0";
+/** One member, elected once, in term 1: what the driver compares to tell a new primary from the same one. */
+const ELECTION_ID = new ObjectId("7fffffff0000000000000001");
+const TERM = Long.ONE;
 
 const processId = new ObjectId();
 
@@ -30,15 +35,30 @@ export function awaitableHelloDelay(command: Document): number | undefined {
   return current ? wait : 0;
 }
 
+/**
+ * The member lists name this server by the address the client reached it at: a driver connecting
+ * without `directConnection` discovers the set from `hosts` and connects there.
+ */
 function hello(ctx: CommandContext, legacy: boolean): Document {
+  const me = ctx.connection.local;
+  const now = new Date();
+  const opTime = { ts: new Timestamp({ t: Math.floor(now.getTime() / 1000), i: 1 }), t: TERM };
   return {
     helloOk: true,
     ...(legacy ? { ismaster: true } : { isWritablePrimary: true }),
     topologyVersion: { processId, counter: Long.ZERO },
+    hosts: [me],
+    setName: REPLICA_SET_NAME,
+    setVersion: 1,
+    secondary: false,
+    primary: me,
+    me,
+    electionId: ELECTION_ID,
+    lastWrite: { opTime, lastWriteDate: now, majorityOpTime: opTime, majorityWriteDate: now },
     maxBsonObjectSize: MAX_BSON_OBJECT_SIZE,
     maxMessageSizeBytes: MAX_MESSAGE_SIZE,
     maxWriteBatchSize: MAX_WRITE_BATCH_SIZE,
-    localTime: new Date(),
+    localTime: now,
     logicalSessionTimeoutMinutes: SESSION_TIMEOUT_MINUTES,
     connectionId: ctx.connection.id,
     minWireVersion: 0,
@@ -48,14 +68,14 @@ function hello(ctx: CommandContext, legacy: boolean): Document {
 }
 
 /** Parameters `getParameter` reports; `*` lists them all. */
-function serverParameters(): Document {
+function serverParameters(ctx: CommandContext): Document {
   return {
     featureCompatibilityVersion: { version: "8.0" },
     authenticationMechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"],
     requireApiVersion: false,
     enableTestCommands: false,
     maxBSONDepth: 200,
-    transactionLifetimeLimitSeconds: 60,
+    transactionLifetimeLimitSeconds: ctx.state.transactions.lifetimeLimitSeconds,
     notablescan: false,
   };
 }
@@ -77,7 +97,7 @@ export const handshakeCommands: Record<string, CommandHandler> = {
     openssl: { running: "disabled" },
   }),
   getParameter: (ctx) => {
-    const all = serverParameters();
+    const all = serverParameters(ctx);
     const selector = ctx.command.getParameter;
     if (selector === "*" || (typeof selector === "object" && selector?.allParameters)) return all;
     const wanted = Object.keys(ctx.command).filter((k) => k !== "getParameter" && !k.startsWith("$") && k !== "lsid" && k !== "comment");
@@ -94,10 +114,14 @@ export const handshakeCommands: Record<string, CommandHandler> = {
   endSessions: (ctx) => {
     const lsids = ctx.command.endSessions;
     if (!Array.isArray(lsids)) throw new CommandError(ErrorCodes.TypeMismatch, "endSessions must be an array of session ids");
-    ctx.state.sessions.end(lsids);
+    ctx.state.transactions.endSessions(ctx.state.sessions.end(lsids));
     return {};
   },
-  killAllSessions: () => ({}),
+  /** Kills every session's open transaction (the stand-in has no users to filter by). */
+  killAllSessions: (ctx) => {
+    ctx.state.transactions.endSessions(ctx.state.sessions.all());
+    return {};
+  },
   startSession: () => {
     throw new CommandError(ErrorCodes.CommandNotFound, "no such command: 'startSession'");
   },

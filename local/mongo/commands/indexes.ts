@@ -3,6 +3,7 @@ import type { Document } from "bson";
 import { isNumeric, isPlainObject, toNumber } from "../bson-values.ts";
 import { CommandError, ErrorCodes } from "../errors.ts";
 import { compileFilter } from "../query/match.ts";
+import { isTextKey, normalizeTextSpec } from "../query/text-spec.ts";
 import type { IndexSpec } from "../storage/index-store.ts";
 import { type CommandHandler, targetCollection } from "./context.ts";
 
@@ -26,14 +27,33 @@ function checkSpec(raw: unknown): IndexSpec {
     if (!isPlainObject(raw.partialFilterExpression)) throw new CommandError(ErrorCodes.TypeMismatch, "partialFilterExpression must be an object");
     compileFilter(raw.partialFilterExpression);
   }
-  const key = Object.fromEntries(Object.entries(raw.key).map(([f, t]) => [f, isNumeric(t) ? (toNumber(t) > 0 ? 1 : -1) : t]));
+  const plugins = new Set(Object.entries(raw.key).filter(([field, t]) => typeof t === "string" && field !== "_fts").map(([, t]) => t));
+  if (plugins.size > 1) throw new CommandError(ErrorCodes.CannotCreateIndex, "Can't use more than one index plugin for a single index.");
+  const text = isTextKey(raw.key) ? normalizeTextSpec(raw) : undefined;
+  const key = text ? (text.key as Document) : Object.fromEntries(Object.entries(raw.key).map(([f, t]) => [f, isNumeric(t) ? (toNumber(t) > 0 ? 1 : -1) : t]));
   const spec: IndexSpec = { v: 2, key, name: typeof raw.name === "string" ? raw.name : defaultIndexName(raw.key) };
-  for (const option of ["unique", "sparse", "partialFilterExpression", "expireAfterSeconds", "collation", "hidden", "weights", "default_language", "language_override", "2dsphereIndexVersion"]) {
+  for (const option of ["unique", "sparse", "partialFilterExpression", "expireAfterSeconds", "collation", "hidden"]) {
     if (raw[option] !== undefined) spec[option] = raw[option];
   }
   if (spec.unique === false) delete spec.unique;
   if (spec.sparse === false) delete spec.sparse;
+  if (text) {
+    const { key: _, ...options } = text;
+    Object.assign(spec, options);
+  } else if (plugins.has("2dsphere")) {
+    spec["2dsphereIndexVersion"] = geoIndexVersion(raw["2dsphereIndexVersion"]);
+  }
   return spec;
+}
+
+/** 2dsphere indexes of version 2 and 3 leave out documents without the field; version 1 is long gone. */
+function geoIndexVersion(value: unknown): number {
+  if (value === undefined) return 3;
+  const version = isNumeric(value) ? toNumber(value) : Number.NaN;
+  if (version !== 2 && version !== 3) {
+    throw new CommandError(ErrorCodes.CannotCreateIndex, `unsupported geo index version { 2dsphereIndexVersion : ${String(value)} }, only support versions: [2,3]`);
+  }
+  return version;
 }
 
 const sameOptions = (a: IndexSpec, b: IndexSpec): boolean =>
@@ -67,6 +87,8 @@ const createIndexes: CommandHandler = (ctx) => {
       if (sameOptions(sameKey.spec, spec)) throw new CommandError(ErrorCodes.IndexOptionsConflict, `Index already exists with a different name: ${sameKey.name}`);
       throw new CommandError(ErrorCodes.IndexOptionsConflict, `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameKey.spec)}`);
     }
+    const textIndex = isTextKey(spec.key) && [...collection.indexes.values()].find((index) => index.text);
+    if (textIndex) throw new CommandError(ErrorCodes.CannotCreateIndex, `only one text index per collection allowed, found existing text index "${textIndex.name}"`);
     collection.createIndex(spec);
   }
   return { numIndexesBefore, numIndexesAfter: collection.indexes.size, createdCollectionAutomatically: !existed };

@@ -3,20 +3,22 @@ import { ObjectId, type Document } from "bson";
 import { isPlainObject } from "../bson-values.ts";
 import { CommandError, ErrorCodes } from "../errors.ts";
 import { type CommandHandler, targetCollection } from "./context.ts";
-import { runBatch, statementsOf, withWriteErrors } from "./write-batch.ts";
+import { batchReply, runBatch, statementsOf, type StatementOutcome } from "./write-batch.ts";
+
+/** Every insert has the same outcome, shared rather than allocated per document. */
+const INSERTED: StatementOutcome = Object.freeze({ n: 1 });
 
 const insert: CommandHandler = (ctx) => {
   const name = targetCollection(ctx);
   const documents = statementsOf(ctx.command, "documents");
   const collection = ctx.state.catalog.collectionForWrite(ctx.db, name);
   const bypassDocumentValidation = ctx.command.bypassDocumentValidation === true;
-  let n = 0;
-  const writeErrors = runBatch(documents, ctx.command.ordered !== false, (doc) => {
+  const batch = runBatch(ctx, documents, (doc) => {
     if (!isPlainObject(doc)) throw new CommandError(ErrorCodes.TypeMismatch, "insert documents must be objects");
     collection.insert(withId(doc), { bypassDocumentValidation });
-    n++;
+    return INSERTED;
   });
-  return withWriteErrors({ n }, writeErrors);
+  return batchReply({ n: batch.n }, batch);
 };
 
 export function withId(doc: Document): Document {

@@ -8,7 +8,11 @@ import type { StringComparer } from "../bson-values.ts";
 import { CommandError, ErrorCodes, badValue } from "../errors.ts";
 import { stringComparerFor, type Collation } from "./collation.ts";
 import { evaluateExpression } from "./mingo-context.ts";
+import { compileNear, NEAR_OPERATORS, nearNotAllowed } from "./geo.ts";
+import { compileGeoIntersects, compileGeoWithin } from "./geo-within.ts";
+import { checkPlacement } from "./planned-operators.ts";
 import { compilePattern } from "./regex.ts";
+import { compileText, type TextIndexes } from "./text.ts";
 import { valuesAtPath, type Doc } from "./paths.ts";
 
 export interface QueryOptions {
@@ -16,6 +20,11 @@ export interface QueryOptions {
   variables?: Record<string, unknown>;
   /** Compiles a `$jsonSchema` clause; injected so the matcher does not depend on the validator. */
   jsonSchema?: (schema: Doc) => (doc: Doc) => boolean;
+  /**
+   * The collection a planned read or write (find, count, distinct, update, delete) runs on. Only
+   * there may `$near` (ordered by the planner) and `$text` (matched through its text index) appear.
+   */
+  planned?: { readonly indexes: { values(): TextIndexes } };
 }
 
 export type Predicate = (doc: Doc) => boolean;
@@ -28,6 +37,7 @@ interface Compiler {
 
 export function compileFilter(filter: Doc, options: QueryOptions = {}): Predicate {
   if (!isPlainObject(filter)) throw badValue("query filter must be an object");
+  if (options.planned) checkPlacement(filter);
   return compileDocument(filter, { strings: stringComparerFor(options.collation), options });
 }
 
@@ -68,7 +78,7 @@ function compileTopLevel(operator: string, argument: unknown, compiler: Compiler
     case "$alwaysTrue": return () => true;
     case "$alwaysFalse": return () => false;
     case "$where": throw badValue("no globalScriptEngine in $where parsing");
-    case "$text": throw new CommandError(ErrorCodes.IndexNotFound, "text index required for $text query");
+    case "$text": return compileText(argument, compiler.options.planned?.indexes.values());
   }
   throw badValue(
     `unknown top level operator: ${operator}. If you have a field name that starts with a '$' symbol, consider using $getField or $setField.`,
@@ -76,6 +86,9 @@ function compileTopLevel(operator: string, argument: unknown, compiler: Compiler
 }
 
 const failedToParse = (message: string) => new CommandError(ErrorCodes.FailedToParse, message);
+
+/** Inside `$elemMatch` and `$not`, where neither `$text` nor `$near` may appear. */
+const unplanned = (compiler: Compiler): Compiler => (compiler.options.planned ? { ...compiler, options: { ...compiler.options, planned: undefined } } : compiler);
 
 /** Aggregation truthiness: false, null, missing and zero are false; everything else is true. */
 export const isTruthy = (value: unknown): boolean =>
@@ -100,6 +113,10 @@ function compileField(path: string, condition: unknown, compiler: Compiler): Pre
 }
 
 function compileOperators(operators: Doc, compiler: Compiler, path: string): ValuesPredicate {
+  if (NEAR_OPERATORS.some((operator) => operator in operators)) {
+    if (!compiler.options.planned) throw nearNotAllowed();
+    return compileNear(operators);
+  }
   const tests: ValuesPredicate[] = [];
   for (const [operator, argument] of Object.entries(operators)) {
     if (operator === "$options") {
@@ -194,8 +211,9 @@ function typeTest(argument: unknown): ValuesPredicate {
   return (values) => expand(values).some((v) => v !== undefined && matchesType(v));
 }
 
-function elemMatchTest(argument: unknown, compiler: Compiler, path: string): ValuesPredicate {
+function elemMatchTest(argument: unknown, outer: Compiler, path: string): ValuesPredicate {
   if (!isPlainObject(argument)) throw badValue("$elemMatch needs an Object");
+  const compiler = unplanned(outer);
   const keys = Object.keys(argument);
   const isValueQuery = keys.length > 0 && keys.every((k) => k.startsWith("$") && !["$and", "$or", "$nor", "$expr", "$where", "$text", "$comment"].includes(k));
   const element: (v: unknown) => boolean = isValueQuery
@@ -260,7 +278,7 @@ function compileOperator(operator: string, argument: unknown, siblings: Doc, com
         return (values) => !test(values);
       }
       if (!isOperatorObject(argument)) throw badValue("$not needs a regex or a document");
-      const test = compileOperators(argument, compiler, path);
+      const test = compileOperators(argument, unplanned(compiler), path);
       return (values) => !test(values);
     }
     case "$mod": {
@@ -274,13 +292,11 @@ function compileOperator(operator: string, argument: unknown, siblings: Doc, com
     case "$bitsAnySet": return bitsTest(argument, (v, m) => (v & m) !== 0n);
     case "$bitsAnyClear": return bitsTest(argument, (v, m) => (v & m) !== m);
     case "$comment": return () => true;
-    case "$near":
-    case "$nearSphere":
-      throw new CommandError(ErrorCodes.NoQueryExecutionPlans, "error processing query: planner returned error :: caused by :: unable to find index for $geoNear query");
     case "$geoWithin":
-    case "$geoIntersects":
     case "$within":
-      throw new CommandError(ErrorCodes.NotImplemented, `${operator} is not supported by the local MongoDB stand-in yet`);
+      return compileGeoWithin(argument, operator);
+    case "$geoIntersects":
+      return compileGeoIntersects(argument);
   }
   throw badValue(`unknown operator: ${operator}`);
 }

@@ -15,6 +15,7 @@ import * as queryOperators from "mingo/operators/query";
 import * as windowOperators from "mingo/operators/window";
 import { compareValues, plainNumbers } from "../bson-values.ts";
 import { stringComparerFor, type Collation } from "./collation.ts";
+import { metaValue } from "./metadata.ts";
 
 type ExpressionOperator = (obj: unknown, expr: unknown, options: Options) => unknown;
 
@@ -40,6 +41,8 @@ const BSON_COMPARISONS: Record<string, ExpressionOperator> = {
     const [a, b] = evalExpr(obj, expr, options) as unknown[];
     return compareValues(a ?? null, b ?? null, stringsOf(options));
   },
+  // mingo has no `$meta`; the metadata travels in a reserved field of each document (see metadata.ts).
+  $meta: (obj, expr) => metaValue(obj, expr),
 };
 
 /** Pipeline stages the stand-in implements itself (they need the storage engine or BSON order). */

@@ -1,15 +1,19 @@
 /**
  * Find projections: inclusion, exclusion, `$slice`, `$elemMatch`, aggregation expressions (mingo's
- * `$project`), and the positional `field.$`, which needs the query that selected the document.
+ * `$project`), `{ $meta: … }` (a `$text` match's textScore, …), and the positional `field.$`,
+ * which needs the query that selected the document.
  * Included fields keep the document's own order with `_id` first, as a real server returns them.
  */
+import { Double } from "bson";
 import { Aggregator } from "mingo/aggregator";
 import type { Options } from "mingo/types";
 import { isPlainObject, plainNumbers, restoreDoubles } from "../bson-values.ts";
 import { CommandError, ErrorCodes } from "../errors.ts";
 import { compileFilter } from "./match.ts";
+import { checkMetaName, META_FIELD, metadataOf, metaValue, textScoreUnavailable } from "./metadata.ts";
+import { hasText } from "./planned-operators.ts";
 import { buildContext, ProcessingMode } from "./mingo-context.ts";
-import type { Doc } from "./paths.ts";
+import { setPath, type Doc } from "./paths.ts";
 
 const context = buildContext();
 
@@ -28,6 +32,13 @@ export function compileProjection(projection: Doc | undefined, filter: Doc = {})
   // `$slice` neither includes nor excludes: alone (or with exclusions) it keeps the other fields.
   const slices = Object.entries(spec).filter(([, value]) => isPlainObject(value) && Object.keys(value)[0] === "$slice");
   for (const [field] of slices) delete spec[field];
+  // `{ $meta: … }` neither includes nor excludes either (since 4.4); it adds the metadata.
+  const metas = Object.entries(spec).filter(([, value]) => isPlainObject(value) && Object.keys(value)[0] === "$meta").map(([field, value]) => {
+    const name = checkMetaName((value as Doc).$meta);
+    if (name === "textScore" && !hasText(filter)) throw textScoreUnavailable();
+    delete spec[field];
+    return [field, name] as const;
+  });
   const inclusive = checkMixing(spec);
   if (inclusive) for (const [field] of slices) spec[field] = 1;
   const aggregator = Object.keys(spec).length
@@ -39,12 +50,26 @@ export function compileProjection(projection: Doc | undefined, filter: Doc = {})
   // mingo's expression operators compute on JS numbers only; integral doubles then read as ints.
   const computes = Object.values(spec).some((value) => isPlainObject(value) || typeof value === "string");
   return (doc) => {
+    const carried = metadataOf(doc);
     const matched = positionalField ? withPositionalMatch(doc, positionalField, filter) : doc;
-    const source = computes ? plainNumbers(matched) : matched;
+    // Metadata rides along in a field where computed fields' `$meta` expressions can read it.
+    const source = computes ? plainNumbers(carried ? { ...matched, [META_FIELD]: carried } : matched) : matched;
     let projected = aggregator ? (aggregator.run([source]) as Doc[])[0] : { ...source };
     if (slicer) {
       const [sliced] = slicer.run([source]) as Doc[];
       for (const [field] of slices) if (field in sliced) projected = { ...projected, [field]: sliced[field] };
+    }
+    if (carried && computes) {
+      projected = { ...projected };
+      delete projected[META_FIELD];
+    }
+    for (const [field, name] of metas) {
+      const value = metaValue(doc, name);
+      if (value !== undefined) {
+        projected = { ...projected };
+        // A score is a double even when whole (a plain 1 would go out as an int32).
+        setPath(projected, field, typeof value === "number" && Number.isInteger(value) ? new Double(value) : value);
+      }
     }
     return inDocumentOrder(computes ? restoreDoubles(projected, doc) : projected, doc);
   };

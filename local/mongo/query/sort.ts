@@ -5,6 +5,7 @@
 import { compareValues, isPlainObject, MinKey } from "../bson-values.ts";
 import { badValue } from "../errors.ts";
 import { stringComparerFor, type Collation } from "./collation.ts";
+import { checkMetaName, metaValue } from "./metadata.ts";
 import { valuesAtPath, type Doc } from "./paths.ts";
 
 export type SortSpec = Record<string, unknown>;
@@ -14,12 +15,14 @@ const EMPTY_ARRAY = new MinKey();
 interface SortKey {
   path: string;
   direction: 1 | -1;
+  /** `{ $meta: "textScore" }` and the like: the document's metadata, highest first. */
+  meta?: string;
 }
 
 export function parseSort(spec: SortSpec): SortKey[] {
   if (!isPlainObject(spec)) throw badValue("sort must be an object");
   return Object.entries(spec).map(([path, direction]) => {
-    if (isPlainObject(direction) && "$meta" in direction) return { path, direction: -1 as const };
+    if (isPlainObject(direction) && "$meta" in direction) return { path, direction: -1 as const, meta: checkMetaName(direction.$meta) };
     const n = Number(typeof direction === "object" && direction !== null ? (direction as { valueOf(): unknown }).valueOf() : direction);
     if (n !== 1 && n !== -1) throw badValue(`$sort key ordering must be 1 (for ascending) or -1 (for descending)`);
     return { path, direction: n };
@@ -27,6 +30,7 @@ export function parseSort(spec: SortSpec): SortKey[] {
 }
 
 function sortValue(doc: Doc, key: SortKey, compare: (a: unknown, b: unknown) => number): unknown {
+  if (key.meta) return metaValue(doc, key.meta) ?? null;
   let best: unknown;
   let first = true;
   for (const value of valuesAtPath(doc, key.path)) {

@@ -5,15 +5,18 @@
  */
 import type { Binary } from "bson";
 import { CommandError, ErrorCodes } from "../errors.ts";
-import { CollectionStore, type CollectionOptions } from "./collection-store.ts";
-import type { Journal, JournalOwner } from "./journal.ts";
+import { CollectionStore, type CollectionOptions, type StoreOwner } from "./collection-store.ts";
+import type { Journal } from "./journal.ts";
+import { VersionLog } from "./versions.ts";
 
 const INVALID_DB_CHARS = /[/\\. "$\0]/;
 
-export class Catalog implements JournalOwner {
+export class Catalog implements StoreOwner {
   readonly databases = new Map<string, Map<string, CollectionStore>>();
   /** Set once the data on disk has been replayed (which must not be recorded again). */
   journal?: Journal;
+  /** Earlier versions of documents and namespaces, for transactions reading from a snapshot. */
+  readonly versions = new VersionLog();
 
   database(name: string): Map<string, CollectionStore> | undefined {
     return this.databases.get(name);
@@ -51,7 +54,10 @@ export class Catalog implements JournalOwner {
   }
 
   dropDatabase(dbName: string): void {
-    if (!this.databases.delete(dbName)) return;
+    const db = this.databases.get(dbName);
+    if (!db) return;
+    for (const [name, collection] of db) this.versions.namespaceChanging(dbName, name, collection);
+    this.databases.delete(dbName);
     this.journal?.append({ op: "dropDatabase", db: dbName });
   }
 
@@ -79,12 +85,16 @@ export class Catalog implements JournalOwner {
       db = new Map();
       this.databases.set(dbName, db);
     }
+    this.versions.namespaceChanging(dbName, name, db.get(name));
     db.set(name, collection);
   }
 
   private detach(dbName: string, name: string): boolean {
     const db = this.databases.get(dbName);
-    if (!db?.delete(name)) return false;
+    const collection = db?.get(name);
+    if (!db || !collection) return false;
+    this.versions.namespaceChanging(dbName, name, collection);
+    db.delete(name);
     if (db.size === 0) this.databases.delete(dbName);
     return true;
   }

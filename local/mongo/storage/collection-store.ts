@@ -13,6 +13,7 @@ import type { Doc } from "../query/paths.ts";
 import { IndexStore, type IndexSpec } from "./index-store.ts";
 import type { JournalOwner } from "./journal.ts";
 import { compileValidator, type Validator } from "./validation.ts";
+import type { VersionLog } from "./versions.ts";
 
 export interface CollectionOptions {
   validator?: Doc;
@@ -33,6 +34,11 @@ export interface WriteOptions {
 
 export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: "_id_" };
 
+/** Its catalog: the journal records each change, the version log keeps what open snapshots need. */
+export interface StoreOwner extends JournalOwner {
+  readonly versions?: VersionLog;
+}
+
 const newUuid = (): Binary => new Binary(Buffer.from(randomUUID().replaceAll("-", ""), "hex"), Binary.SUBTYPE_UUID);
 
 export class CollectionStore {
@@ -45,9 +51,9 @@ export class CollectionStore {
   readonly indexes = new Map<string, IndexStore>();
   private validator?: Validator;
   /** Its catalog; none for a scratch store (the `$out` staging copy), which records nothing. */
-  private readonly owner?: JournalOwner;
+  private readonly owner?: StoreOwner;
 
-  constructor(dbName: string, name: string, options: CollectionOptions = {}, owner?: JournalOwner, uuid: Binary = newUuid()) {
+  constructor(dbName: string, name: string, options: CollectionOptions = {}, owner?: StoreOwner, uuid: Binary = newUuid()) {
     this.dbName = dbName;
     this.name = name;
     this.options = options;
@@ -82,6 +88,7 @@ export class CollectionStore {
     if (this.docs.has(docKey)) throw this.indexes.get(ID_INDEX.name)!.duplicateKeyError([doc._id], this.namespace);
     if (!options.bypassDocumentValidation) this.validate(doc);
     const keysByIndex = this.indexKeys(doc, docKey);
+    this.owner?.versions?.documentChanging(this, docKey, undefined);
     this.docs.set(docKey, doc);
     for (const [index, keys] of keysByIndex) index.add(docKey, keys);
     this.owner?.journal?.append({ op: "insert", db: this.dbName, coll: this.name, doc });
@@ -92,6 +99,7 @@ export class CollectionStore {
     const docKey = hashKeyOf(oldDoc._id);
     if (!options.bypassDocumentValidation && this.validationApplies(oldDoc)) this.validate(newDoc);
     const keysByIndex = this.indexKeys(newDoc, docKey);
+    this.owner?.versions?.documentChanging(this, docKey, this.docs.get(docKey));
     this.docs.set(docKey, newDoc);
     for (const [index, keys] of keysByIndex) {
       index.remove(docKey);
@@ -102,12 +110,17 @@ export class CollectionStore {
 
   remove(doc: Doc): void {
     const docKey = hashKeyOf(doc._id);
-    if (!this.docs.delete(docKey)) return;
+    const stored = this.docs.get(docKey);
+    if (!stored) return;
+    this.owner?.versions?.documentChanging(this, docKey, stored);
+    this.docs.delete(docKey);
     for (const index of this.indexes.values()) index.remove(docKey);
     this.owner?.journal?.append({ op: "remove", db: this.dbName, coll: this.name, id: doc._id });
   }
 
   clear(): void {
+    const versions = this.owner?.versions;
+    if (versions?.recording) for (const [docKey, doc] of this.docs) versions.documentChanging(this, docKey, doc);
     this.docs.clear();
     for (const index of this.indexes.values()) index.clear();
     this.owner?.journal?.append({ op: "clear", db: this.dbName, coll: this.name });
@@ -115,6 +128,15 @@ export class CollectionStore {
 
   findById(id: unknown): Doc | undefined {
     return this.docs.get(hashKeyOf(id));
+  }
+
+  /**
+   * What `insert` (no `oldDoc`) or `replace` checks besides uniqueness, without writing: a
+   * transaction checks the writes it buffers with it. Returns each index's keys for `newDoc`.
+   */
+  checkWrite(newDoc: Doc, oldDoc: Doc | undefined, options: WriteOptions = {}): Array<[IndexStore, unknown[][]]> {
+    if (!options.bypassDocumentValidation && (!oldDoc || this.validationApplies(oldDoc))) this.validate(newDoc);
+    return [...this.indexes.values()].map((index) => [index, index.keysFor(newDoc)]);
   }
 
   /** Computes every index's keys and checks unique constraints before anything is written. */
@@ -175,7 +197,7 @@ export class CollectionStore {
 
   /** Predicate for a filter, with this collection's default collation unless one is given. */
   matcher(filter: Doc, options: { collation?: Doc; variables?: Doc }): Predicate {
-    return compileFilter(filter, { collation: options.collation ?? this.options.collation, variables: options.variables, jsonSchema: jsonSchemaMatcher });
+    return compileFilter(filter, { collation: options.collation ?? this.options.collation, variables: options.variables, jsonSchema: jsonSchemaMatcher, planned: this });
   }
 }
 
@@ -184,7 +206,7 @@ const jsonSchemaMatcher = (schema: Doc): ((doc: Doc) => boolean) => {
   return (doc) => validator.failure(doc) === null;
 };
 
-function checkIdValue(id: unknown): void {
+export function checkIdValue(id: unknown): void {
   const type = bsonTypeOf(id);
   if (type === "array" || type === "regex" || type === "undefined") {
     throw new CommandError(ErrorCodes.InvalidIdField, `The '_id' value cannot be of type ${type}`);

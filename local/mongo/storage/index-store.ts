@@ -9,6 +9,9 @@ import { canonicalOrder, compareValues, hashKeyOf, isPlainObject, MaxKey, MinKey
 import { CommandError, ErrorCodes } from "../errors.ts";
 import { compileFilter, type Predicate } from "../query/match.ts";
 import { valuesAtPath, type Doc } from "../query/paths.ts";
+import { isTextKey } from "../query/text-spec.ts";
+import { GeoIndex } from "./geo-index.ts";
+import { TextIndex } from "./text-index.ts";
 
 // sorted-btree is CommonJS with its class on `exports.default`.
 const BTree = (createRequire(import.meta.url)("sorted-btree") as typeof SortedBTreeModule).default;
@@ -38,6 +41,9 @@ export class IndexStore {
   private readonly partial?: Predicate;
   private readonly tree: BTree<EntryKey, true>;
   private readonly keysByDoc = new Map<string, EntryKey[]>();
+  /** A 2dsphere or text index keeps its entries in its own structure instead of the B-tree. */
+  readonly geo?: GeoIndex;
+  readonly text?: TextIndex;
 
   constructor(spec: IndexSpec) {
     this.spec = spec;
@@ -45,6 +51,8 @@ export class IndexStore {
     this.directions = this.fields.map((field) => (spec.key[field] === -1 ? -1 : 1));
     if (spec.partialFilterExpression) this.partial = compileFilter(spec.partialFilterExpression);
     this.tree = new BTree<EntryKey, true>(undefined, (a, b) => this.compareEntries(a, b));
+    if (isTextKey(spec.key)) this.text = new TextIndex(spec);
+    else if (Object.values(spec.key).includes("2dsphere")) this.geo = new GeoIndex(spec);
   }
 
   get name(): string {
@@ -66,6 +74,8 @@ export class IndexStore {
   /** The key tuples a document contributes; none when sparse/partial rules leave it out. */
   keysFor(doc: Doc): unknown[][] {
     if (this.partial && !this.partial(doc)) return [];
+    const special = this.geo ?? this.text;
+    if (special) return special.keysFor(doc);
     const perField = this.fields.map((field) => {
       const values = valuesAtPath(doc, field);
       const keys: unknown[] = [];
@@ -122,6 +132,8 @@ export class IndexStore {
   }
 
   add(docKey: string, keys: unknown[][]): void {
+    const special = this.geo ?? this.text;
+    if (special) return special.add(docKey, keys);
     const entries = keys.map((values) => ({ values, docKey }));
     if (keys.length > 1) this.multikey = true;
     for (const entry of entries) this.tree.set(entry, true);
@@ -129,16 +141,20 @@ export class IndexStore {
   }
 
   remove(docKey: string): void {
+    (this.geo ?? this.text)?.remove(docKey);
     for (const entry of this.keysByDoc.get(docKey) ?? []) this.tree.delete(entry);
     this.keysByDoc.delete(docKey);
   }
 
   clear(): void {
+    (this.geo ?? this.text)?.clear();
     this.tree.clear();
     this.keysByDoc.clear();
   }
 
   get entryCount(): number {
+    const special = this.geo ?? this.text;
+    if (special) return special.entryCount;
     return this.tree.size;
   }
 

@@ -1,13 +1,15 @@
 /**
  * Choosing how to read a collection for a filter: a usable index turns an equality, `$in` or
  * range condition on its first field into a bounded B-tree scan, so such lookups do not scan
- * the collection. Whatever the plan, every candidate is still checked against the full filter.
+ * the collection; `$near` and `$text` use their 2dsphere and text indexes (`special-plans.ts`).
+ * Whatever the plan, every candidate is still checked against the full filter.
  */
 import { bsonTypeOf, hashKeyOf, isPlainObject } from "../bson-values.ts";
 import { CommandError, ErrorCodes } from "../errors.ts";
 import type { Doc } from "../query/paths.ts";
 import type { CollectionStore } from "./collection-store.ts";
 import type { IndexStore } from "./index-store.ts";
+import { specialPlan } from "./special-plans.ts";
 
 export interface Plan {
   /** Name of the index used, or null for a collection scan. */
@@ -34,6 +36,9 @@ export function hintedIndex(collection: CollectionStore, hint: unknown): IndexSt
 }
 
 export function planQuery(collection: CollectionStore, filter: Doc, options: { hint?: unknown; collation?: Doc } = {}): Plan {
+  // `$near` and `$text` can only be answered from their own kind of index.
+  const special = specialPlan(collection, filter, options.hint);
+  if (special) return special;
   const hinted = hintedIndex(collection, options.hint);
   const scan = (): Plan => ({ index: null, candidates: collection.docs.values() });
   if (options.collation && options.collation.locale !== "simple") return hinted ? { index: hinted.name, candidates: collection.docs.values() } : scan();

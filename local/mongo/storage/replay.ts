@@ -8,10 +8,12 @@
  * create {db, coll, options, uuid} · drop {db, coll} · dropDatabase {db} ·
  * rename {fromDb, from, toDb, to, dropTarget} · options {db, coll, options} ·
  * insert {db, coll, doc} · replace {db, coll, doc} · remove {db, coll, id} · clear {db, coll} ·
- * createIndex {db, coll, spec} · dropIndex {db, coll, name} · indexOptions {db, coll, name, changes}
+ * createIndex {db, coll, spec} · dropIndex {db, coll, name} · indexOptions {db, coll, name, changes} ·
+ * searchIndexes {db, coll, indexes} (the collection's whole list of Atlas search indexes)
  */
 import type { Binary, Document } from "bson";
 import type { Doc } from "../query/paths.ts";
+import { searchIndexesOf, setSearchIndexes, type SearchIndex } from "../search/search-indexes.ts";
 import type { Catalog } from "./catalog.ts";
 import { ID_INDEX, type CollectionStore } from "./collection-store.ts";
 import type { IndexSpec } from "./index-store.ts";
@@ -61,6 +63,9 @@ export function applyRecord(catalog: Catalog, record: Document): void {
     case "indexOptions":
       collection.setIndexOptions(record.name, record.changes);
       return;
+    case "searchIndexes":
+      setSearchIndexes(collection, record.indexes as SearchIndex[]);
+      return;
   }
   throw new Error(`unknown record type ${JSON.stringify(record.op)}`);
 }
@@ -80,6 +85,8 @@ export function* catalogRecords(catalog: Catalog): Generator<Document> {
       for (const index of collection.indexes.values()) {
         if (index.name !== ID_INDEX.name) yield { op: "createIndex", db, coll, spec: index.spec };
       }
+      const searchIndexes = searchIndexesOf(collection);
+      if (searchIndexes.length) yield { op: "searchIndexes", db, coll, indexes: searchIndexes };
     }
   }
 }

@@ -17,9 +17,10 @@ import {
 
 /**
  * Write commands wait for the journal even when they changed nothing: their answer (a duplicate
- * key, "matched 1") may rest on another connection's write that is not on disk yet.
+ * key, "matched 1") may rest on another connection's write that is not on disk yet. So does a
+ * commit: a retried one answers at once, while the first may still be on its way to disk.
  */
-const WRITE_COMMANDS = new Set(["insert", "update", "delete", "findandmodify"]);
+const WRITE_COMMANDS = new Set(["insert", "update", "delete", "findandmodify", "committransaction"]);
 
 export function serveConnection(socket: Socket, state: ServerState, info: ConnectionInfo): void {
   let pending: Buffer = Buffer.alloc(0);
