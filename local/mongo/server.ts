@@ -8,12 +8,15 @@ import type { ServerState } from "./commands/context.ts";
 import { CursorRegistry } from "./cursors.ts";
 import { SessionRegistry } from "./sessions.ts";
 import { Catalog } from "./storage/catalog.ts";
+import { DEFAULT_TTL_SLEEP_SECS, startTtlMonitor } from "./storage/ttl-monitor.ts";
 import { REPLICA_SET_NAME } from "./commands/handshake.ts";
 import { TransactionManager } from "./transactions/manager.ts";
 import { openDbpath, type Persistence } from "./storage/persistence.ts";
 import { serveConnection } from "./wire/connection.ts";
 
 export interface MongoStandInOptions {
+  /** Seconds between TTL monitor passes (MongoDB's `ttlMonitorSleepSecs`, 60 by default). */
+  ttlMonitorSleepSecs?: number;
   /** TCP port; 0 picks a free one. */
   port?: number;
   host?: string;
@@ -44,7 +47,7 @@ export interface MongoStandIn {
  * const mongo = await startMongoStandIn({ port: 0 });
  * const client = new MongoClient(mongo.uri);
  */
-export async function startMongoStandIn({ port = 0, host = "127.0.0.1", dbpath, journalCompactBytes, transactionLifetimeLimitSeconds }: MongoStandInOptions = {}): Promise<MongoStandIn> {
+export async function startMongoStandIn({ port = 0, host = "127.0.0.1", dbpath, journalCompactBytes, transactionLifetimeLimitSeconds, ttlMonitorSleepSecs = DEFAULT_TTL_SLEEP_SECS }: MongoStandInOptions = {}): Promise<MongoStandIn> {
   let nextConnectionId = 1;
   const sockets = new Set<import("node:net").Socket>();
   const catalog = new Catalog();
@@ -67,6 +70,7 @@ export async function startMongoStandIn({ port = 0, host = "127.0.0.1", dbpath, 
     cursors,
     sessions: new SessionRegistry(),
     transactions: new TransactionManager(catalog, (ids) => cursors.kill(ids), transactionLifetimeLimitSeconds),
+    ttl: startTtlMonitor(catalog, { sleepSecs: ttlMonitorSleepSecs }),
     startedAt: new Date(),
     port: actualPort,
     connectionCount: 0,
@@ -89,6 +93,7 @@ export async function startMongoStandIn({ port = 0, host = "127.0.0.1", dbpath, 
     stop: async () => {
       // Open transactions end with the server, their writes never applied.
       state.transactions.endSessions(state.sessions.all());
+      state.ttl.stop();
       await new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());

@@ -64,7 +64,7 @@ const serverStatus: CommandHandler = (ctx) => {
     uptime: Math.floor((Date.now() - ctx.state.startedAt.getTime()) / 1000), localTime: new Date(),
     connections: { current: ctx.state.connectionCount, available: 1000 },
     mem: { bits: 64, resident: Math.round(memory.rss / 1048576), virtual: Math.round(memory.heapTotal / 1048576) },
-    metrics: { cursor: { open: { total: ctx.state.cursors.size } }, queryExecutor: { ...ctx.state.queryExecutor } },
+    metrics: { cursor: { open: { total: ctx.state.cursors.size } }, queryExecutor: { ...ctx.state.queryExecutor }, ttl: { ...ctx.state.ttl.stats } },
     storageEngine: ctx.state.catalog.journal ? { name: "journal", persistent: true } : { name: "inMemory", persistent: false },
   };
 };

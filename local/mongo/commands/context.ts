@@ -9,12 +9,14 @@ import type { SessionRegistry } from "../sessions.ts";
 import type { TransactionManager } from "../transactions/manager.ts";
 import type { RetryContext } from "../transactions/retryable.ts";
 import type { Transaction } from "../transactions/transaction.ts";
+import type { TtlMonitor } from "../storage/ttl-monitor.ts";
 
 export interface ServerState {
   readonly catalog: Catalog;
   readonly cursors: CursorRegistry;
   readonly sessions: SessionRegistry;
   readonly transactions: TransactionManager;
+  readonly ttl: TtlMonitor;
   readonly startedAt: Date;
   readonly port: number;
   connectionCount: number;

@@ -6,6 +6,7 @@
  */
 import { Long, ObjectId, Timestamp, type Document } from "bson";
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE } from "../wire/messages.ts";
+import { isNumeric, toNumber } from "../bson-values.ts";
 import { CommandError, ErrorCodes } from "../errors.ts";
 import type { CommandContext, CommandHandler } from "./context.ts";
 
@@ -76,6 +77,8 @@ function serverParameters(ctx: CommandContext): Document {
     enableTestCommands: false,
     maxBSONDepth: 200,
     transactionLifetimeLimitSeconds: ctx.state.transactions.lifetimeLimitSeconds,
+    ttlMonitorEnabled: true,
+    ttlMonitorSleepSecs: ctx.state.ttl.sleepSecs,
     notablescan: false,
   };
 }
@@ -108,6 +111,22 @@ export const handshakeCommands: Record<string, CommandHandler> = {
     }
     if (wanted.length === 0) throw new CommandError(ErrorCodes.InvalidOptions, "no option found to get");
     return result;
+  },
+  /** Only `ttlMonitorSleepSecs` is settable; the answer carries the value it replaced, as mongod's does. */
+  setParameter: (ctx) => {
+    if (ctx.db !== "admin") throw new CommandError(ErrorCodes.Unauthorized, "setParameter may only be run against the admin database.");
+    const names = Object.keys(ctx.command).filter((k) => k !== ctx.name && !k.startsWith("$") && k !== "lsid" && k !== "comment");
+    if (names.length === 0) throw new CommandError(ErrorCodes.InvalidOptions, "no option found to set, use help:true to see options ");
+    for (const name of names) {
+      if (name !== "ttlMonitorSleepSecs") throw new CommandError(ErrorCodes.InvalidOptions, `attempted to set unrecognized parameter [${name}], use help:true to see options `);
+      const seconds = ctx.command[name];
+      if (!isNumeric(seconds) || !Number.isInteger(toNumber(seconds)) || toNumber(seconds) < 1) {
+        throw new CommandError(ErrorCodes.BadValue, `Invalid value for parameter ttlMonitorSleepSecs: ${String(seconds)} is not a positive whole number of seconds`);
+      }
+    }
+    const was = ctx.state.ttl.sleepSecs;
+    ctx.state.ttl.setSleepSecs(toNumber(ctx.command.ttlMonitorSleepSecs));
+    return { was };
   },
   connectionStatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] } }),
   whatsmyuri: (ctx) => ({ you: ctx.connection.remote }),
