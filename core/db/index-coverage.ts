@@ -1,11 +1,14 @@
 /**
  * Which list queries of a definition would scan the whole collection. A list runs
- * `{ owner, filter }` sorted by `{ sort, _id }`; MongoDB's planner can use an index whose first
- * key is one of the equality fields, or (to walk in order) whose first key is the sort field.
- * Until the stand-in has `explain`, this compares query shapes with index key prefixes.
+ * `{ owner, filter }` sorted by `{ sort, _id }`. `explainListQueries` asks the server (`explain`)
+ * for each shape and reports those answered by a `COLLSCAN`; `uncoveredListQueries` is the
+ * offline approximation (an index whose first key is an equality field or the sort field).
  */
+import { ObjectId, type Db, type Document, type Sort } from "mongodb";
+import { z } from "zod";
 import type { CollectionDefinition } from "./collection.ts";
 import { defaultSortOf, parseSort } from "./list-query.ts";
+import { fieldAt, unwrap } from "./schema-paths.ts";
 
 export interface QueryShape {
   equality: string[];
@@ -29,7 +32,43 @@ export function indexServes(definition: CollectionDefinition, shape: QueryShape)
   return firstKeys.some((field) => shape.equality.includes(field) || field === shape.sort);
 }
 
-/** The list query shapes of `definition` that would scan the collection. */
+/** The list query shapes of `definition` that would scan the collection (offline check). */
 export function uncoveredListQueries(definition: CollectionDefinition): QueryShape[] {
   return listQueryShapes(definition).filter((shape) => !indexServes(definition, shape));
+}
+
+/**
+ * The list query shapes the server answers with a collection scan, asked with `explain` on the
+ * definition's collection in `db` (which must carry the definition's indexes).
+ */
+export async function explainListQueries(db: Db, definition: CollectionDefinition): Promise<(QueryShape & { plan: string })[]> {
+  const scans: (QueryShape & { plan: string })[] = [];
+  for (const shape of listQueryShapes(definition)) {
+    const filter = Object.fromEntries(shape.equality.map((field) => [field, sampleValue(fieldAt(definition.stored, field))]));
+    const sort: Sort = shape.sort && shape.sort !== "_id" ? { [shape.sort]: -1, _id: -1 } : { _id: -1 };
+    const explained = await db.collection(definition.name).find(filter).sort(sort).limit(21).explain("queryPlanner");
+    const plan = stagesOf(explained.queryPlanner?.winningPlan ?? explained.stages?.[0]?.$cursor?.queryPlanner?.winningPlan);
+    if (plan.includes("COLLSCAN")) scans.push({ ...shape, plan: plan.join(" <- ") });
+  }
+  return scans;
+}
+
+function stagesOf(plan: Document | undefined): string[] {
+  if (!plan) return [];
+  const children = [plan.inputStage, ...(plan.inputStages ?? [])].filter(Boolean) as Document[];
+  return [plan.stage, ...children.flatMap(stagesOf)];
+}
+
+/** A value of the field's type, so the planner sees the query a real request would send. */
+function sampleValue(field: z.ZodType | undefined): unknown {
+  if (!field) return "x";
+  let { inner } = unwrap(field);
+  if (inner instanceof z.ZodArray) inner = unwrap(inner.element as z.ZodType).inner;
+  if (inner instanceof z.ZodEnum) return inner.options[0];
+  if (inner instanceof z.ZodLiteral) return inner.value;
+  if (inner instanceof z.ZodNumber) return 1;
+  if (inner instanceof z.ZodBoolean) return true;
+  if (inner instanceof z.ZodDate) return new Date();
+  if (inner instanceof z.ZodString) return "x";
+  return new ObjectId();
 }

@@ -13,7 +13,9 @@ import { evaluateExpression } from "../query/mingo-context.ts";
 import type { Doc } from "../query/paths.ts";
 import { type CommandContext, type CommandHandler, optionalDocument, optionalNumber, letVariables } from "./context.ts";
 import { collectionStats } from "./admin.ts";
-import { namespaceDocuments, pipelineOptions } from "./read.ts";
+import { hasNear } from "../query/planned-operators.ts";
+import { explainCommand } from "./explain.ts";
+import { namespaceDocuments, pipelineOptions, readDocuments } from "./read.ts";
 
 const aggregate: CommandHandler = (ctx) => {
   const { command } = ctx;
@@ -26,6 +28,10 @@ const aggregate: CommandHandler = (ctx) => {
     throw new CommandError(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
   }
   const pipeline = checkPipeline(command.pipeline);
+  if (command.explain === true && !isDatabaseLevel) {
+    const { explain: _flag, ...inner } = command;
+    return explainCommand(ctx, inner, "queryPlanner");
+  }
   const name = isDatabaseLevel ? "$cmd.aggregate" : (target as string);
   const collation = optionalDocument(command, "collation") ?? ctx.state.catalog.collection(ctx.db, name)?.options.collation;
   const options = pipelineOptions(ctx, collation, letVariables(command));
@@ -39,6 +45,10 @@ const aggregate: CommandHandler = (ctx) => {
     stages = rest;
   } else if (first && !isDatabaseLevel && isIndexSourceStage(first)) {
     input = indexSourceDocuments(ctx.state.catalog.collection(ctx.db, name), first, { collation, variables: options.variables });
+    stages = rest;
+  } else if (first && sourceStage === "$match" && isPlainObject(first.$match) && !hasNear(first.$match) && isCollection(ctx, name)) {
+    // A leading $match is a query: it reads through the planner (and its indexes), as on mongod.
+    input = readDocuments(ctx, name, { filter: first.$match as Doc, collation, variables: options.variables }).docs;
     stages = rest;
   } else {
     if (isDatabaseLevel) throw new CommandError(ErrorCodes.InvalidNamespace, "{aggregate: 1} is not valid for '$match'; a collection is required.");
@@ -56,6 +66,11 @@ const aggregate: CommandHandler = (ctx) => {
   const results = runPipeline(input, stages, options);
   const batchSize = optionalNumber(command.cursor as Document, "batchSize");
   return { cursor: ctx.state.cursors.firstBatch(`${ctx.db}.${name}`, results, batchSize ?? 101, ctx.connection.id) };
+};
+
+const isCollection = (ctx: CommandContext, name: string): boolean => {
+  const collection = ctx.state.catalog.collection(ctx.db, name);
+  return collection !== undefined && !collection.isView;
 };
 
 function sourceDocuments(ctx: CommandContext, name: string, stage: string, argument: unknown, isDatabaseLevel: boolean): Doc[] {

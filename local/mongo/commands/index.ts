@@ -17,6 +17,7 @@ import { handshakeCommands } from "./handshake.ts";
 import { indexCommands } from "./indexes.ts";
 import { insertCommands } from "./insert.ts";
 import { searchIndexCommands } from "./search-indexes.ts";
+import { explainCommands } from "./explain.ts";
 import { transactionCommands } from "./transactions.ts";
 import { updateCommands } from "./update.ts";
 
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, CommandHandler> = {
   ...findAndModifyCommands,
   ...aggregateCommands,
   ...searchIndexCommands,
+  ...explainCommands,
   ...transactionCommands,
 };
 

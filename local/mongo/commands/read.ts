@@ -37,32 +37,45 @@ export function pipelineOptions(ctx: CommandContext, collation?: Doc, variables?
   return { collation, variables, resolveCollection: (name: string) => namespaceDocuments(ctx, name) };
 }
 
-/** Documents matching a query, sorted, skipped and limited; `plan` tells which index served it. */
-export function readDocuments(ctx: CommandContext, name: string, options: ReadOptions): { docs: Doc[]; plan: string | null } {
+export interface ReadResult {
+  docs: Doc[];
+  /** The index that served the read, or null for a collection scan. */
+  plan: string | null;
+  /** The access stage as `explain` shows it, and how many documents it examined. */
+  access: Doc;
+  docsExamined: number;
+}
+
+const COLLSCAN = { stage: "COLLSCAN", direction: "forward" };
+
+/** Documents matching a query, sorted, skipped and limited, with the plan that read them. */
+export function readDocuments(ctx: CommandContext, name: string, options: ReadOptions): ReadResult {
   const collection = ctx.state.catalog.collection(ctx.db, name);
-  if (!collection) return { docs: [], plan: null };
+  if (!collection) return { docs: [], plan: null, access: { stage: "EOF" }, docsExamined: 0 };
   const filter = options.filter ?? {};
   if (collection.isView) {
     const stages: Document[] = [];
     if (Object.keys(filter).length) stages.push({ $match: filter });
     const docs = runPipeline(namespaceDocuments(ctx, name), stages, pipelineOptions(ctx, options.collation ?? collection.options.collation, options.variables));
-    return { docs: window(options.sort ? sortDocuments(docs, options.sort, options.collation) : docs, options), plan: null };
+    return { docs: window(options.sort ? sortDocuments(docs, options.sort, options.collation) : docs, options), plan: null, access: COLLSCAN, docsExamined: docs.length };
   }
   const collation = options.collation ?? collection.options.collation;
   const plan = planQuery(collection, filter, { hint: options.hint, collation });
   const matches = collection.matcher(filter, { collation, variables: options.variables });
   const hasSort = options.sort && Object.keys(options.sort).length > 0;
   const docs: Doc[] = [];
+  let docsExamined = 0;
   // Without a sort the scan can stop as soon as skip + limit documents have matched.
   const enough = !hasSort && options.limit ? (options.skip ?? 0) + options.limit : Number.POSITIVE_INFINITY;
   for (const doc of plan.candidates) {
     ctx.state.queryExecutor.scannedObjects++;
+    docsExamined++;
     if (!matches(doc)) continue;
     docs.push(doc);
     if (docs.length >= enough) break;
   }
   const sorted = hasSort ? sortDocuments(docs, options.sort!, collation) : docs;
-  return { docs: window(sorted, options), plan: plan.index };
+  return { docs: window(sorted, options), plan: plan.index, access: plan.access, docsExamined };
 }
 
 function window(docs: Doc[], { skip, limit }: ReadOptions): Doc[] {

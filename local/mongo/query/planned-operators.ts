@@ -48,3 +48,10 @@ export function checkPlacement(filter: Doc): void {
 export function hasText(filter: Doc): boolean {
   return filter.$text !== undefined || (Array.isArray(filter.$and) && filter.$and.some((clause) => isPlainObject(clause) && hasText(clause)));
 }
+
+/** Whether the query holds `$near`/`$nearSphere` anywhere (aggregation `$match` refuses them). */
+export function hasNear(filter: Doc): boolean {
+  const found: Found = { text: 0, textIn: new Set(), near: 0, nearNested: false };
+  visit(filter, true, undefined, found);
+  return found.near > 0;
+}

@@ -15,6 +15,8 @@ export interface Plan {
   /** Name of the index used, or null for a collection scan. */
   index: string | null;
   candidates: Iterable<Doc>;
+  /** How the candidates are read, as `explain` shows it: `COLLSCAN`, `IXSCAN` with its bounds, … */
+  access: Doc;
 }
 
 type Bound = { value: unknown; inclusive: boolean };
@@ -40,21 +42,50 @@ export function planQuery(collection: CollectionStore, filter: Doc, options: { h
   const special = specialPlan(collection, filter, options.hint);
   if (special) return special;
   const hinted = hintedIndex(collection, options.hint);
-  const scan = (): Plan => ({ index: null, candidates: collection.docs.values() });
-  if (options.collation && options.collation.locale !== "simple") return hinted ? { index: hinted.name, candidates: collection.docs.values() } : scan();
+  const scan = (): Plan => ({ index: null, candidates: collection.docs.values(), access: { stage: "COLLSCAN", direction: "forward" } });
+  // A hinted index that cannot bound the query is read whole, in index order.
+  const wholeIndex = (index: IndexStore): Plan => ({ index: index.name, candidates: collection.docs.values(), access: indexScan(index, undefined) });
+  if (options.collation && options.collation.locale !== "simple") return hinted ? wholeIndex(hinted) : scan();
   const idRange = rangeFor(filter._id);
-  if (idRange?.points && !hinted) {
+  const idIndex = collection.indexes.get("_id_");
+  if (idRange?.points && !hinted && idIndex) {
     const docs = idRange.points.map((id) => collection.docs.get(hashKeyOf(id))).filter((d): d is Doc => d !== undefined);
-    return { index: "_id_", candidates: docs };
+    return { index: "_id_", candidates: docs, access: indexScan(idIndex, idRange) };
   }
   const candidates = hinted ? [hinted] : [...collection.indexes.values()];
   for (const index of candidates) {
     if (!isPlannable(index)) continue;
     const range = rangeFor(filter[index.fields[0]]);
     if (!range) continue;
-    return { index: index.name, candidates: fetch(collection, index, range) };
+    return { index: index.name, candidates: fetch(collection, index, range), access: indexScan(index, range) };
   }
-  return hinted ? { index: hinted.name, candidates: collection.docs.values() } : scan();
+  return hinted ? wholeIndex(hinted) : scan();
+}
+
+/** An `IXSCAN` stage as the server describes it, with the bounds on the index's first field. */
+function indexScan(index: IndexStore, range: Range | undefined): Doc {
+  const [first, ...others] = index.fields;
+  const bounds: Doc = { [first]: range ? boundsText(range) : ["[MinKey, MaxKey]"] };
+  for (const field of others) bounds[field] = ["[MinKey, MaxKey]"];
+  return {
+    stage: "IXSCAN",
+    keyPattern: index.spec.key,
+    indexName: index.name,
+    isMultiKey: index.multikey,
+    isUnique: index.spec.unique === true,
+    isSparse: index.spec.sparse === true,
+    isPartial: index.spec.partialFilterExpression !== undefined,
+    direction: "forward",
+    indexBounds: bounds,
+  };
+}
+
+function boundsText(range: Range): string[] {
+  const text = (value: unknown) => (typeof value === "string" ? JSON.stringify(value) : value instanceof Date ? `new Date(${value.getTime()})` : String(value));
+  if (range.points) return range.points.map((value) => `[${text(value)}, ${text(value)}]`);
+  const low = range.low ? `${range.low.inclusive ? "[" : "("}${text(range.low.value)}` : "[MinKey";
+  const high = range.high ? `${text(range.high.value)}${range.high.inclusive ? "]" : ")"}` : "MaxKey]";
+  return [`${low}, ${high}`];
 }
 
 /** Sparse and partial indexes leave documents out, so they cannot stand in for a scan. */

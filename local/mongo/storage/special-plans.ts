@@ -22,7 +22,11 @@ export function specialPlan(collection: CollectionStore, filter: Doc, hint: unkn
   if (near) {
     const query = parseNear(near.operators);
     const index = geoIndexFor(collection, near.field, query);
-    return { index: index.name, candidates: nearCandidates(collection, index, near.field, query) };
+    return {
+      index: index.name,
+      candidates: nearCandidates(collection, index, near.field, query),
+      access: { stage: "GEO_NEAR_2DSPHERE", keyPattern: index.spec.key, indexName: index.name, indexVersion: 2 },
+    };
   }
   const text = findText(filter);
   return text === undefined ? undefined : textPlan(collection, filter, text, hint);
@@ -85,7 +89,18 @@ function textPlan(collection: CollectionStore, filter: Doc, argument: unknown, h
     }
   }
   const scores = index.text!.scores(query.termsForBounds);
-  return { index: index.name, candidates: textCandidates(collection, scores) };
+  return {
+    index: index.name,
+    candidates: textCandidates(collection, scores),
+    access: {
+      stage: "TEXT_MATCH",
+      indexPrefix: {},
+      indexName: index.name,
+      parsedTextQuery: { terms: query.termsForBounds },
+      textIndexVersion: 3,
+      inputStage: { stage: "TEXT_OR", inputStage: { stage: "IXSCAN", keyPattern: index.spec.key, indexName: index.name, isMultiKey: true, direction: "backward" } },
+    },
+  };
 }
 
 function hasEquality(filter: Doc, field: string): boolean {
