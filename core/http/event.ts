@@ -9,6 +9,8 @@ export interface HttpEvent extends APIGatewayProxyEventV2 {
   jsonBody?: unknown;
   /** Set by `validateInput`: what the route's schemas produced. */
   input?: { params: unknown; query: unknown; body: unknown };
+  /** Set by `authenticate` on protected routes: who is calling. */
+  caller?: import("./middleware/authenticate.ts").AuthenticatedCaller;
 }
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> };

@@ -4,6 +4,7 @@
  *
  *   requestContext  request id, one access-log line
  *   httpCors        CORS headers from CORS_ORIGINS
+ *   authenticate    the route's auth policy: Bearer token of the route's system, roles
  *   errorResponse   errors -> the API.md error shape
  *   jsonBody        1 MiB, application/json, well-formed
  *   validateInput   the route's params, query and body schemas
@@ -16,8 +17,10 @@ import middy from "@middy/core";
 import httpCors from "@middy/http-cors";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import type { z } from "zod";
+import { isSystemSlug, type SystemSlug } from "../systems.ts";
 import { corsOptions } from "./cors.ts";
 import type { HttpEvent, HttpResult } from "./event.ts";
+import { authenticate, type AuthenticatedCaller } from "./middleware/authenticate.ts";
 import { errorResponse } from "./middleware/error-response.ts";
 import { jsonBody } from "./middleware/json-body.ts";
 import { requestContext } from "./middleware/request-context.ts";
@@ -32,6 +35,8 @@ export interface HandlerInput<Request extends RequestSchemas> {
   query: Parsed<Request["query"]>;
   body: Parsed<Request["body"]>;
   requestId: string;
+  /** The authenticated caller (protected routes only). */
+  caller: AuthenticatedCaller | undefined;
   event: APIGatewayProxyEventV2;
   context: Context;
 }
@@ -49,6 +54,7 @@ export function http<Request extends RequestSchemas>(
       query: query as Parsed<Request["query"]>,
       body: body as Parsed<Request["body"]>,
       requestId: event.requestId ?? "",
+      caller: event.caller,
       event,
       context,
     });
@@ -58,10 +64,17 @@ export function http<Request extends RequestSchemas>(
   return middy<HttpEvent, HttpResult>()
     .use(requestContext())
     .use(httpCors(corsOptions()))
+    .use(authenticate({ system: systemOf(route.path), policy: route.auth }))
     .use(errorResponse())
     .use(jsonBody())
     .use(validateInput(route.request))
     .handler(run) as unknown as HttpHandler;
+}
+
+/** The system a route belongs to: the first segment of its path, when it is a system slug. */
+function systemOf(path: string): SystemSlug | undefined {
+  const first = path.split("/")[1] ?? "";
+  return isSystemSlug(first) ? first : undefined;
 }
 
 function toResult(result: unknown, successStatus: number): HttpResult {

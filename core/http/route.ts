@@ -8,8 +8,40 @@ import type { z } from "zod";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** Who may call a route. (Token, role and API-key policies join with the identity layer.) */
-export type AuthPolicy = { kind: "public" };
+/**
+ * Who may call a route: anyone; a user of the route's system with a Bearer access token (and one
+ * of `roles`, when given); or, for DelAuto integrations, an `X-API-Key` holding `permission`
+ * (a user token is accepted too when `users` says so).
+ */
+export type AuthPolicy =
+  | { kind: "public" }
+  | { kind: "user"; roles?: string[] }
+  | { kind: "apiKey"; permission: string; users?: boolean };
+
+/**
+ * A route's rate limit, counted in Redis per caller under the system's documented key pattern
+ * (`ratelimit:{endpoint}:{userId}` in AI Calling, `rate_limit:{userId}:{endpoint}` in AutoMedia).
+ * When Redis is unreachable the limit fails open or closed as `whenRedisDown` says.
+ */
+export interface RateLimitPolicy {
+  /** The `{endpoint}` part of the key, e.g. `calls:outbound`. */
+  endpoint: string;
+  limit: number;
+  windowSeconds: number;
+  algorithm?: "fixed" | "sliding";
+  /** Who is counted: the authenticated user (or API key), or the client IP. */
+  by: "caller" | "ip";
+  whenRedisDown: "open" | "closed";
+}
+
+/** A cacheable read: answers kept under `cache:api:{route}:{params}` for `ttlSeconds` (60–300). */
+export interface CachePolicy {
+  /** The `{route}` part of the key, e.g. `agents:list`. */
+  route: string;
+  ttlSeconds: number;
+  /** What the answer covers (e.g. `agents`); writes that declare `invalidates` of it clear it. */
+  covers: string;
+}
 
 export interface RequestSchemas {
   /** Path parameters, e.g. `{ id }` of `/ai-calling/agents/{id}`. */
@@ -38,6 +70,12 @@ export interface RouteDefinition<Request extends RequestSchemas = RequestSchemas
   /** OpenAPI tag; the system slug for system routes. */
   tag: string;
   auth: AuthPolicy;
+  rateLimit?: RateLimitPolicy;
+  cache?: CachePolicy;
+  /** What a successful write makes stale in the API cache (`covers` of cached reads). */
+  invalidates?: string[];
+  /** POST routes replay the first answer for a repeated `Idempotency-Key` (24 h). */
+  idempotent?: boolean;
   request: Request;
   response: ResponseSpec;
 }
