@@ -5,9 +5,12 @@
  *   requestContext  request id, one access-log line
  *   httpCors        CORS headers from CORS_ORIGINS
  *   authenticate    the route's auth policy: Bearer token of the route's system, roles
+ *   rateLimit       the route's limit, counted in Redis; RateLimit headers; 429
+ *   idempotency     POST with Idempotency-Key: replay the first answer, 409 on another body
  *   errorResponse   errors -> the API.md error shape
  *   jsonBody        1 MiB, application/json, well-formed
  *   validateInput   the route's params, query and body schemas
+ *   apiCache        cacheable reads from `cache:api:{route}:{params}`; writes invalidate
  *   handle          your code: typed input in, a value (or an HttpResponse) out
  *
  * @example
@@ -21,7 +24,11 @@ import { isSystemSlug, type SystemSlug } from "../systems.ts";
 import { corsOptions } from "./cors.ts";
 import type { HttpEvent, HttpResult } from "./event.ts";
 import { authenticate, type AuthenticatedCaller } from "./middleware/authenticate.ts";
+import { apiCache } from "./middleware/api-cache.ts";
 import { errorResponse } from "./middleware/error-response.ts";
+import { idempotency } from "./middleware/idempotency.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
+import { servingStoredAnswers } from "./middleware/stored-answer.ts";
 import { jsonBody } from "./middleware/json-body.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { validateInput } from "./middleware/validate-input.ts";
@@ -61,14 +68,24 @@ export function http<Request extends RequestSchemas>(
     return toResult(result, route.response.status);
   };
 
-  return middy<HttpEvent, HttpResult>()
+  const system = systemOf(route.path);
+  const stack = middy<HttpEvent, HttpResult>()
     .use(requestContext())
     .use(httpCors(corsOptions()))
-    .use(authenticate({ system: systemOf(route.path), policy: route.auth }))
-    .use(errorResponse())
-    .use(jsonBody())
-    .use(validateInput(route.request))
-    .handler(run) as unknown as HttpHandler;
+    .use(authenticate({ system, policy: route.auth }));
+  // Before errorResponse: their onError runs after it, to add headers to (or keep) error answers.
+  if (route.rateLimit) stack.use(rateLimit({ system: requireSystem(system, route.path), policy: route.rateLimit }));
+  if (route.idempotent) stack.use(idempotency({ system: requireSystem(system, route.path) }));
+  stack.use(errorResponse()).use(jsonBody()).use(validateInput(route.request));
+  // Last: it only looks up validated requests and only stores what the handler answered.
+  if (route.cache || route.invalidates?.length) stack.use(apiCache({ system: requireSystem(system, route.path), route }));
+  // A cache hit or an idempotent replay is answered by the wrapper, so every `after` still runs.
+  return stack.handler(servingStoredAnswers(run)) as unknown as HttpHandler;
+}
+
+function requireSystem(system: SystemSlug | undefined, path: string): SystemSlug {
+  if (!system) throw new TypeError(`${path}: rate limits, caching and idempotency are kept per system; the route must live under /{system}`);
+  return system;
 }
 
 /** The system a route belongs to: the first segment of its path, when it is a system slug. */

@@ -38,7 +38,7 @@ describe("authenticate", () => {
     const response = await get("/ai-calling/test-auth/me", accessToken);
 
     expect(response.status).toBe(401);
-    expect((await response.json()).error.code).toBe("UNAUTHORIZED");
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("UNAUTHORIZED");
   });
 
   it("refuses a missing or tampered token with 401 and WWW-Authenticate", async () => {
