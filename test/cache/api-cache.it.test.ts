@@ -6,34 +6,17 @@
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { redis } from "#core/cache/redis.ts";
 import { runs, seedAgent } from "#test/fixtures/cache/handlers.ts";
 import { AGENTS_TAG, RUN, cacheRoutes } from "#test/fixtures/cache/routes.ts";
 import { TEST_USER_HEADER } from "#test/fixtures/cache/stack.ts";
-import { captureLogs, readError, startTestServer, type CapturedLogs, type TestServer } from "#test/fixtures/http/server.ts";
+import { readError, useTestServer } from "#test/fixtures/http/server.ts";
 
-let server: TestServer;
-let logs: CapturedLogs;
-
-beforeAll(async () => {
-  server = await startTestServer(cacheRoutes);
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-
-afterEach(() => {
-  logs.stop();
-});
+const ctx = useTestServer(cacheRoutes);
 
 const newUser = () => randomBytes(12).toString("hex");
-const get = (path: string, user?: string) => server.call(path, { headers: user ? { [TEST_USER_HEADER]: user } : {} });
+const get = (path: string, user?: string) => ctx.server.call(path, { headers: user ? { [TEST_USER_HEADER]: user } : {} });
 const listOf = (user: string, query = "") => get(`/ai-calling/cache-test/agents${query}`, user);
 const tagKey = `cache:api:tag:ai-calling:${AGENTS_TAG}`;
 const namesIn = async (response: Response) => ((await response.json()) as { data: { name: string }[] }).data.map((agent) => agent.name);
@@ -69,7 +52,7 @@ describe("a miss, then a hit", () => {
     expect(response.headers.get("x-request-id")).toMatch(/\S/);
     expect(await response.text()).toBe(first);
     expect(runs.listAgents).toBe(ranBefore);
-    expect(logs.requests().at(-1)).toMatchObject({ status: 200, path: "/ai-calling/cache-test/agents", requestId: response.headers.get("x-request-id") });
+    expect(ctx.logs.requests().at(-1)).toMatchObject({ status: 200, path: "/ai-calling/cache-test/agents", requestId: response.headers.get("x-request-id") });
   });
 
   it("keeps each caller's answers apart", async () => {
@@ -144,7 +127,7 @@ describe("expiry", () => {
 });
 
 describe("invalidation", () => {
-  const create = (user: string, name: string) => server.post("/ai-calling/cache-test/agents", { name }, { [TEST_USER_HEADER]: user });
+  const create = (user: string, name: string) => ctx.server.post("/ai-calling/cache-test/agents", { name }, { [TEST_USER_HEADER]: user });
 
   it("drops the cached reads a successful write covers, so the next read sees the write", async () => {
     const user = newUser();
@@ -177,7 +160,7 @@ describe("invalidation", () => {
     const user = newUser();
     await listOf(user);
 
-    const refused = await server.call("/ai-calling/cache-test/refused-agents", { method: "POST", headers: { [TEST_USER_HEADER]: user } });
+    const refused = await ctx.server.call("/ai-calling/cache-test/refused-agents", { method: "POST", headers: { [TEST_USER_HEADER]: user } });
 
     expect(refused.status).toBe(404);
     expect(await redis().exists(`cache:api:agents:list:${user}`)).toBe(1);
@@ -194,16 +177,16 @@ describe("a broken cache never fails a request", () => {
     expect(responses.map((response) => response.status)).toEqual([200, 200]);
     expect(responses.map((response) => response.headers.get("x-cache"))).toEqual(["miss", "miss"]);
     expect(runs.listAgentsRedisDown).toBe(ranBefore + 2);
-    expect(logs.entries().filter((entry) => entry.message === "api cache read failed: answering uncached")).toHaveLength(2);
+    expect(ctx.logs.entries().filter((entry) => entry.message === "api cache read failed: answering uncached")).toHaveLength(2);
     // Redis was not asked a second time, to store what it could not read.
-    expect(logs.entries().filter((entry) => entry.message === "api cache store failed: answer not cached")).toHaveLength(0);
+    expect(ctx.logs.entries().filter((entry) => entry.message === "api cache store failed: answer not cached")).toHaveLength(0);
   });
 
   it("answers a write when the invalidation cannot reach Redis, and logs it as an error", async () => {
-    const response = await server.post("/ai-calling/cache-test/agents-down", { name: "Ada" }, { [TEST_USER_HEADER]: newUser() });
+    const response = await ctx.server.post("/ai-calling/cache-test/agents-down", { name: "Ada" }, { [TEST_USER_HEADER]: newUser() });
 
     expect(response.status).toBe(201);
-    expect(logs.entries().filter((entry) => entry.level === "error" && String(entry.message).startsWith("api cache invalidation failed"))).toHaveLength(1);
+    expect(ctx.logs.entries().filter((entry) => entry.level === "error" && String(entry.message).startsWith("api cache invalidation failed"))).toHaveLength(1);
   });
 
   it("answers uncached over an unreadable entry, then replaces it", async () => {
@@ -217,7 +200,7 @@ describe("a broken cache never fails a request", () => {
     expect(first.status).toBe(200);
     expect(first.headers.get("x-cache")).toBe("miss");
     expect(await first.json()).toEqual({ data: [], nextCursor: null });
-    expect(logs.entries().some((entry) => entry.message === "api cache read failed: answering uncached")).toBe(true);
+    expect(ctx.logs.entries().some((entry) => entry.message === "api cache read failed: answering uncached")).toBe(true);
     expect(second.headers.get("x-cache")).toBe("hit");
   });
 

@@ -5,35 +5,18 @@
  * the retry runs; Redis down fails closed with a 503.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { redis } from "#core/cache/redis.ts";
 import { crashNextPayments, holdSlowPayments, runs } from "#test/fixtures/cache/handlers.ts";
 import { cacheRoutes } from "#test/fixtures/cache/routes.ts";
 import { TEST_USER_HEADER } from "#test/fixtures/cache/stack.ts";
-import { captureLogs, readError, startTestServer, type CapturedLogs, type TestServer } from "#test/fixtures/http/server.ts";
+import { readError, useTestServer } from "#test/fixtures/http/server.ts";
 
-let server: TestServer;
-let logs: CapturedLogs;
-
-beforeAll(async () => {
-  server = await startTestServer(cacheRoutes);
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-
-afterEach(() => {
-  logs.stop();
-});
+const ctx = useTestServer(cacheRoutes);
 
 const newUser = () => randomBytes(12).toString("hex");
 const pay = (path: string, body: unknown, { user, key }: { user?: string; key?: string }) =>
-  server.post(`/ai-calling/idem-test/${path}`, body, { ...(user && { [TEST_USER_HEADER]: user }), ...(key !== undefined && { "idempotency-key": key }) });
+  ctx.server.post(`/ai-calling/idem-test/${path}`, body, { ...(user && { [TEST_USER_HEADER]: user }), ...(key !== undefined && { "idempotency-key": key }) });
 
 describe("a retry with the same key and request", () => {
   it("replays the first answer, marked as replayed, without running the handler again", async () => {
@@ -204,7 +187,7 @@ describe("when Redis is unreachable", () => {
     expect(error.code).toBe("UNAVAILABLE");
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(runs.createPaymentRedisDown ?? 0).toBe(ranBefore);
-    expect(logs.entries().some((entry) => entry.message === "idempotency refused the request: redis unreachable (failing closed)")).toBe(true);
+    expect(ctx.logs.entries().some((entry) => entry.message === "idempotency refused the request: redis unreachable (failing closed)")).toBe(true);
   });
 
   it("still runs a request that carries no key", async () => {

@@ -6,36 +6,19 @@
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { consume, RateLimitUnavailableError } from "#core/cache/rate-limit.ts";
 import { redis } from "#core/cache/redis.ts";
 import { runs } from "#test/fixtures/cache/handlers.ts";
 import { OUTBOUND_LIMIT, RUN, SLIDING_WINDOW_SECONDS, cacheRoutes } from "#test/fixtures/cache/routes.ts";
 import { TEST_USER_HEADER, unreachableRedis } from "#test/fixtures/cache/stack.ts";
-import { captureLogs, readError, startTestServer, type CapturedLogs, type TestServer } from "#test/fixtures/http/server.ts";
+import { readError, useTestServer } from "#test/fixtures/http/server.ts";
 
-let server: TestServer;
-let logs: CapturedLogs;
-
-beforeAll(async () => {
-  server = await startTestServer(cacheRoutes);
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-
-afterEach(() => {
-  logs.stop();
-});
+const ctx = useTestServer(cacheRoutes);
 
 const newUser = () => randomBytes(12).toString("hex");
 const as = (user: string) => ({ [TEST_USER_HEADER]: user });
-const outbound = (user: string) => server.call("/ai-calling/rl-test/calls/outbound", { method: "POST", headers: as(user) });
+const outbound = (user: string) => ctx.server.call("/ai-calling/rl-test/calls/outbound", { method: "POST", headers: as(user) });
 const rateLimitHeaders = (response: Response) => ({
   limit: response.headers.get("ratelimit-limit"),
   remaining: response.headers.get("ratelimit-remaining"),
@@ -58,7 +41,7 @@ describe("the documented keys", () => {
   it("counts AutoMedia requests under rate_limit:{userId}:{endpoint}", async () => {
     const user = newUser();
 
-    const response = await server.call("/automedia/rl-test/posts", { headers: as(user) });
+    const response = await ctx.server.call("/automedia/rl-test/posts", { headers: as(user) });
 
     expect(response.status).toBe(200);
     expect(await redis().get(`rate_limit:${user}:posts:list`)).toBe(1);
@@ -66,7 +49,7 @@ describe("the documented keys", () => {
 
   it("counts a public route per client IP", async () => {
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await server.call("/ai-calling/rl-test/by-ip")).status);
+    for (let i = 0; i < 3; i++) statuses.push((await ctx.server.call("/ai-calling/rl-test/by-ip")).status);
 
     expect(statuses).toEqual([200, 200, 429]);
     expect(await redis().get(`ratelimit:rl-test-${RUN}:ip:127.0.0.1`)).toBe(3);
@@ -102,7 +85,7 @@ describe("the limit", () => {
   });
 
   it("sends the RateLimit headers on an error answer of the handler", async () => {
-    const response = await server.call("/ai-calling/rl-test/missing", { headers: as(newUser()) });
+    const response = await ctx.server.call("/ai-calling/rl-test/missing", { headers: as(newUser()) });
 
     expect(response.status).toBe(404);
     expect((await readError(response)).code).toBe("NOT_FOUND");
@@ -123,7 +106,7 @@ describe("the limit", () => {
 describe("the sliding window", () => {
   it("refuses the request over the limit and lets one through once the oldest has left the window", async () => {
     const user = newUser();
-    const call = () => server.call("/ai-calling/rl-test/sliding", { headers: as(user) });
+    const call = () => ctx.server.call("/ai-calling/rl-test/sliding", { headers: as(user) });
 
     const first = [(await call()).status, (await call()).status];
     const refused = await call();
@@ -184,12 +167,12 @@ describe("when Redis is unreachable", () => {
     const user = newUser();
     const ranBefore = runs.failOpen ?? 0;
 
-    const responses = [await server.call("/ai-calling/rl-test/fail-open", { headers: as(user) }), await server.call("/ai-calling/rl-test/fail-open", { headers: as(user) })];
+    const responses = [await ctx.server.call("/ai-calling/rl-test/fail-open", { headers: as(user) }), await ctx.server.call("/ai-calling/rl-test/fail-open", { headers: as(user) })];
 
     expect(responses.map((response) => response.status)).toEqual([200, 200]);
     expect(runs.failOpen).toBe(ranBefore + 2);
     expect(responses[0].headers.get("ratelimit-limit")).toBeNull();
-    const warnings = logs.entries().filter((entry) => entry.message === "rate limit skipped: redis unreachable (failing open)");
+    const warnings = ctx.logs.entries().filter((entry) => entry.message === "rate limit skipped: redis unreachable (failing open)");
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatchObject({ level: "warn", route: "GET /ai-calling/rl-test/fail-open", key: `ratelimit:rl-test:open:${user}` });
   });
@@ -197,13 +180,13 @@ describe("when Redis is unreachable", () => {
   it("answers 503 UNAVAILABLE with Retry-After on a route that fails closed, and says so in the log", async () => {
     const ranBefore = runs.failClosed ?? 0;
 
-    const response = await server.call("/ai-calling/rl-test/fail-closed", { headers: as(newUser()) });
+    const response = await ctx.server.call("/ai-calling/rl-test/fail-closed", { headers: as(newUser()) });
     const error = await readError(response);
 
     expect(response.status).toBe(503);
     expect(error.code).toBe("UNAVAILABLE");
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(runs.failClosed ?? 0).toBe(ranBefore);
-    expect(logs.entries().some((entry) => entry.message === "rate limit refused the request: redis unreachable (failing closed)")).toBe(true);
+    expect(ctx.logs.entries().some((entry) => entry.message === "rate limit refused the request: redis unreachable (failing closed)")).toBe(true);
   });
 });
