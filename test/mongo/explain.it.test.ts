@@ -59,6 +59,15 @@ describe("explain find", () => {
     expect(explained.queryPlanner.winningPlan.inputStage).toMatchObject({ sortPattern: { name: 1 }, limitAmount: 3 });
   });
 
+  it("walks an index whose key begins with the sort pattern instead of sorting, forwards or backwards", async () => {
+    const ascending = await people().find({}).sort({ age: 1 }).limit(5).explain("executionStats");
+    const descending = await people().find({}).sort({ age: -1 }).limit(5).toArray();
+
+    expect(stages(ascending.queryPlanner.winningPlan)).toEqual(["LIMIT", "FETCH", "IXSCAN"]);
+    expect(ascending.executionStats.totalDocsExamined).toBe(5);
+    expect(descending.map((person) => person.age)).toEqual([49, 48, 47, 46, 45]);
+  });
+
   it("follows a hint, and refuses one that names no index", async () => {
     const hinted = await people().find({ name: "person 3" }).hint("age_1").explain("queryPlanner");
 

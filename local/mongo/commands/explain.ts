@@ -20,8 +20,8 @@ interface Explained {
   namespace: string;
   filter: Doc;
   read: ReadResult;
-  /** Wraps the access stage in the stages applied after it. */
-  wrap: (plan: Doc) => Doc;
+  /** Wraps the access stage in the stages applied after it (which depend on how it read). */
+  wrap: (plan: Doc, read: ReadResult) => Doc;
   nReturned: number;
   millis: number;
 }
@@ -41,7 +41,7 @@ export function explainCommand(ctx: CommandContext, inner: Doc, verbosity: strin
   const name = Object.keys(inner)[0];
   const explained = explainers[name]?.(ctx, inner);
   if (!explained) throw new CommandError(ErrorCodes.CommandNotFound, `Explain failed due to unknown command: ${name}`);
-  const winningPlan = explained.wrap(withFilter(explained.read.access, explained.filter));
+  const winningPlan = explained.wrap(withFilter(explained.read.access, explained.filter), explained.read);
   const output: Document = {
     explainVersion: "1",
     queryPlanner: {
@@ -70,11 +70,12 @@ const explainers: Record<string, Explainer> = {
     const skip = optionalNumber(inner, "skip") ?? 0;
     const limit = Math.abs(optionalNumber(inner, "limit") ?? 0);
     const projection = optionalDocument(inner, "projection");
-    return explainRead(ctx, String(inner.find), { filter: optionalDocument(inner, "filter") ?? {}, sort, skip, limit: limit || undefined, hint: inner.hint, collation: optionalDocument(inner, "collation"), variables: letVariables(inner) }, (plan) => {
+    return explainRead(ctx, String(inner.find), { filter: optionalDocument(inner, "filter") ?? {}, sort, skip, limit: limit || undefined, hint: inner.hint, collation: optionalDocument(inner, "collation"), variables: letVariables(inner) }, (plan, read) => {
       let stage = plan;
-      if (sort && Object.keys(sort).length) stage = { stage: "SORT", sortPattern: sort, memLimit: SORT_MEMORY_LIMIT, ...(limit && { limitAmount: skip + limit }), type: "simple", inputStage: stage };
+      const sorted = sort && Object.keys(sort).length > 0;
+      if (sorted && !read.providesSort) stage = { stage: "SORT", sortPattern: sort, memLimit: SORT_MEMORY_LIMIT, ...(limit && { limitAmount: skip + limit }), type: "simple", inputStage: stage };
       if (skip) stage = { stage: "SKIP", skipAmount: skip, inputStage: stage };
-      if (limit && !(sort && Object.keys(sort).length)) stage = { stage: "LIMIT", limitAmount: limit, inputStage: stage };
+      if (limit && (!sorted || read.providesSort)) stage = { stage: "LIMIT", limitAmount: limit, inputStage: stage };
       if (projection && Object.keys(projection).length) stage = { stage: isSimpleProjection(projection) ? "PROJECTION_SIMPLE" : "PROJECTION_DEFAULT", transformBy: projection, inputStage: stage };
       return stage;
     });
@@ -111,7 +112,7 @@ const explainers: Record<string, Explainer> = {
   },
 };
 
-function explainRead(ctx: CommandContext, name: string, options: ReadOptions, wrap: (plan: Doc) => Doc): Explained {
+function explainRead(ctx: CommandContext, name: string, options: ReadOptions, wrap: (plan: Doc, read: ReadResult) => Doc): Explained {
   const started = performance.now();
   const read = readDocuments(ctx, name, options);
   return { namespace: `${ctx.db}.${name}`, filter: options.filter ?? {}, read, wrap, nReturned: read.docs.length, millis: Math.round(performance.now() - started) };

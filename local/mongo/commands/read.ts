@@ -44,6 +44,8 @@ export interface ReadResult {
   /** The access stage as `explain` shows it, and how many documents it examined. */
   access: Doc;
   docsExamined: number;
+  /** The plan handed documents out sorted (an index walk): no SORT stage ran. */
+  providesSort?: boolean;
 }
 
 const COLLSCAN = { stage: "COLLSCAN", direction: "forward" };
@@ -60,13 +62,14 @@ export function readDocuments(ctx: CommandContext, name: string, options: ReadOp
     return { docs: window(options.sort ? sortDocuments(docs, options.sort, options.collation) : docs, options), plan: null, access: COLLSCAN, docsExamined: docs.length };
   }
   const collation = options.collation ?? collection.options.collation;
-  const plan = planQuery(collection, filter, { hint: options.hint, collation });
+  const hasSort = options.sort !== undefined && Object.keys(options.sort).length > 0;
+  const plan = planQuery(collection, filter, { hint: options.hint, collation, sort: hasSort ? options.sort : undefined });
+  const sortInMemory = hasSort && !plan.providesSort;
   const matches = collection.matcher(filter, { collation, variables: options.variables });
-  const hasSort = options.sort && Object.keys(options.sort).length > 0;
   const docs: Doc[] = [];
   let docsExamined = 0;
   // Without a sort the scan can stop as soon as skip + limit documents have matched.
-  const enough = !hasSort && options.limit ? (options.skip ?? 0) + options.limit : Number.POSITIVE_INFINITY;
+  const enough = !sortInMemory && options.limit ? (options.skip ?? 0) + options.limit : Number.POSITIVE_INFINITY;
   for (const doc of plan.candidates) {
     ctx.state.queryExecutor.scannedObjects++;
     docsExamined++;
@@ -74,8 +77,8 @@ export function readDocuments(ctx: CommandContext, name: string, options: ReadOp
     docs.push(doc);
     if (docs.length >= enough) break;
   }
-  const sorted = hasSort ? sortDocuments(docs, options.sort!, collation) : docs;
-  return { docs: window(sorted, options), plan: plan.index, access: plan.access, docsExamined };
+  const sorted = sortInMemory ? sortDocuments(docs, options.sort!, collation) : docs;
+  return { docs: window(sorted, options), plan: plan.index, access: plan.access, docsExamined, providesSort: plan.providesSort };
 }
 
 function window(docs: Doc[], { skip, limit }: ReadOptions): Doc[] {

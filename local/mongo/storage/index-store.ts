@@ -162,6 +162,16 @@ export class IndexStore {
    * Document keys whose first indexed value lies in [low, high] (either bound optional), in
    * index order. Values of other types than the bound's are not visited.
    */
+  /** Every document key once, in index order or reversed: a walk that hands out documents sorted. */
+  *scanAll(reverse = false): Generator<string> {
+    const seen = new Set<string>();
+    for (const [entry] of reverse ? this.tree.entriesReversed() : this.tree.entries()) {
+      if (seen.has(entry.docKey)) continue;
+      seen.add(entry.docKey);
+      yield entry.docKey;
+    }
+  }
+
   *scanFirstField(low: { value: unknown; inclusive: boolean } | undefined, high: { value: unknown; inclusive: boolean } | undefined): Generator<string> {
     const seen = new Set<string>();
     const start = low ?? high;

@@ -17,6 +17,8 @@ export interface Plan {
   candidates: Iterable<Doc>;
   /** How the candidates are read, as `explain` shows it: `COLLSCAN`, `IXSCAN` with its bounds, … */
   access: Doc;
+  /** The candidates come out in the requested sort order (an index walk), so no SORT is needed. */
+  providesSort?: boolean;
 }
 
 type Bound = { value: unknown; inclusive: boolean };
@@ -37,7 +39,7 @@ export function hintedIndex(collection: CollectionStore, hint: unknown): IndexSt
   throw new CommandError(ErrorCodes.BadValue, "error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index");
 }
 
-export function planQuery(collection: CollectionStore, filter: Doc, options: { hint?: unknown; collation?: Doc } = {}): Plan {
+export function planQuery(collection: CollectionStore, filter: Doc, options: { hint?: unknown; collation?: Doc; sort?: Doc } = {}): Plan {
   // `$near` and `$text` can only be answered from their own kind of index.
   const special = specialPlan(collection, filter, options.hint);
   if (special) return special;
@@ -59,7 +61,46 @@ export function planQuery(collection: CollectionStore, filter: Doc, options: { h
     if (!range) continue;
     return { index: index.name, candidates: fetch(collection, index, range), access: indexScan(index, range) };
   }
+  if (!hinted && options.sort) {
+    const ordered = sortedWalk(collection, options.sort);
+    if (ordered) return ordered;
+  }
   return hinted ? wholeIndex(hinted) : scan();
+}
+
+/**
+ * With no index to bound the filter, an index whose key pattern begins with the sort pattern
+ * (all directions as given, or all reversed) hands out documents already sorted, as mongod's
+ * planner does. Inside a transaction the view appends its own changes, so the order is not kept.
+ */
+function sortedWalk(collection: CollectionStore, sort: Doc): Plan | undefined {
+  const sortFields = Object.keys(sort);
+  if (sortFields.length === 0 || sortFields.some((field) => typeof sort[field] !== "number")) return undefined;
+  for (const index of collection.indexes.values()) {
+    if (!isPlannable(index) || index.multikey || index.fields.length < sortFields.length) continue;
+    const matches = sortFields.every((field, i) => index.fields[i] === field);
+    if (!matches) continue;
+    const same = sortFields.every((field) => Math.sign(Number(sort[field])) === Math.sign(Number(index.spec.key[field])));
+    const reversed = sortFields.every((field) => Math.sign(Number(sort[field])) === -Math.sign(Number(index.spec.key[field])));
+    if (!same && !reversed) continue;
+    const docKeys = index.scanAll(reversed);
+    return {
+      index: index.name,
+      candidates: (function* () {
+        // A transaction's view appends the documents it sees differently: each once.
+        const seen = new Set<string>();
+        for (const docKey of docKeys) {
+          if (seen.has(docKey)) continue;
+          seen.add(docKey);
+          const doc = collection.docs.get(docKey);
+          if (doc) yield doc;
+        }
+      })(),
+      access: { ...indexScan(index, undefined), direction: reversed ? "backward" : "forward" },
+      providesSort: collection.docs instanceof Map,
+    };
+  }
+  return undefined;
 }
 
 /** An `IXSCAN` stage as the server describes it, with the bounds on the index's first field. */

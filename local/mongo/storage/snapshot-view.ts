@@ -86,6 +86,12 @@ export function snapshotIndexes(indexes: Map<string, IndexStore>, differing: () 
             yield* differing();
           };
         }
+        if (property === "scanAll") {
+          return function* (reverse?: boolean) {
+            yield* target.scanAll(reverse);
+            yield* differing();
+          };
+        }
         const value = Reflect.get(target, property, target);
         return typeof value === "function" ? value.bind(target) : value;
       },
