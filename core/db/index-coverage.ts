@@ -7,7 +7,7 @@
 import { ObjectId, type Db, type Document, type Sort } from "mongodb";
 import { z } from "zod";
 import type { CollectionDefinition } from "./collection.ts";
-import { defaultSortOf, parseSort } from "./list-query.ts";
+import { defaultSortOf, listOrder, parseSort } from "./list-query.ts";
 import { fieldAt, unwrap } from "./schema-paths.ts";
 
 export interface QueryShape {
@@ -45,7 +45,7 @@ export async function explainListQueries(db: Db, definition: CollectionDefinitio
   const scans: (QueryShape & { plan: string })[] = [];
   for (const shape of listQueryShapes(definition)) {
     const filter = Object.fromEntries(shape.equality.map((field) => [field, sampleValue(fieldAt(definition.stored, field))]));
-    const sort: Sort = shape.sort && shape.sort !== "_id" ? { [shape.sort]: -1, _id: -1 } : { _id: -1 };
+    const sort: Sort = listOrder(definition, { field: shape.sort ?? "_id", direction: -1 });
     const explained = await db.collection(definition.name).find(filter).sort(sort).limit(21).explain("queryPlanner");
     const plan = stagesOf(explained.queryPlanner?.winningPlan ?? explained.stages?.[0]?.$cursor?.queryPlanner?.winningPlan);
     if (plan.includes("COLLSCAN")) scans.push({ ...shape, plan: plan.join(" <- ") });

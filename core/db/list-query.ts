@@ -63,6 +63,16 @@ function fromQueryString(field: z.ZodType | undefined, name: string): z.ZodType 
   return inner;
 }
 
+/**
+ * The order a list reads in: the requested field, then `_id` to break ties, unless the field is
+ * unique on its own (its single-field unique index then both orders and serves the list).
+ */
+export function listOrder(definition: Pick<CollectionDefinition, "indexes">, sort: SortSpec): Record<string, 1 | -1> {
+  if (sort.field === "_id") return { _id: sort.direction };
+  const unique = (definition.indexes ?? []).some((index) => index.unique && !index.partialFilterExpression && Object.keys(index.key).length === 1 && sort.field in index.key);
+  return unique ? { [sort.field]: sort.direction } : { [sort.field]: sort.direction, _id: sort.direction };
+}
+
 export function encodeCursor(sort: SortSpec, last: Document): string {
   return Buffer.from(EJSON.stringify({ s: `${sort.direction === -1 ? "-" : ""}${sort.field}`, v: valueAt(last, sort.field) ?? null, id: last._id }, { relaxed: false })).toString("base64url");
 }

@@ -17,7 +17,7 @@ import { database } from "./client.ts";
 import type { CollectionDefinition } from "./collection.ts";
 import { decryptPaths, encryptPaths } from "./encryption.ts";
 import { withDriverErrors } from "./errors.ts";
-import { afterPosition, decodeCursor, encodeCursor, type ListQuery } from "./list-query.ts";
+import { afterPosition, decodeCursor, encodeCursor, listOrder, type ListQuery } from "./list-query.ts";
 import { applyMergePatch } from "./merge-patch.ts";
 
 /** Who is asking: the authenticated user of a request. Jobs and webhooks open without one. */
@@ -72,7 +72,7 @@ export function openRepository<D extends CollectionDefinition, T extends Documen
       if (cursor !== undefined && !position) throw new BadRequestError("cursor is not valid for this list and sort");
       const clauses = [scope, filters, position ? afterPosition(sort, position) : {}].filter((c) => Object.keys(c).length);
       const filter = clauses.length > 1 ? { $and: clauses } : (clauses[0] ?? {});
-      const order = sort.field === "_id" ? { _id: sort.direction } : { [sort.field]: sort.direction, _id: sort.direction };
+      const order = listOrder(definition, sort);
       const docs = await withDriverErrors(() => collection.find(filter as Filter<T>).sort(order).limit(limit + 1).toArray());
       const data = docs.slice(0, limit) as T[];
       return { data, nextCursor: docs.length > limit ? encodeCursor(sort, data[data.length - 1]) : null };
