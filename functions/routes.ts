@@ -4,6 +4,7 @@
  * tests all read this list. Each system keeps its entries in `functions/<system>/routes.ts`.
  */
 import type { RouteDefinition } from "#core/http/route.ts";
+import { aiCallingRoutes } from "./ai-calling/routes.ts";
 import { platformRoutes } from "./platform/routes.ts";
 
-export const routes: RouteDefinition[] = [...platformRoutes];
+export const routes: RouteDefinition[] = [...platformRoutes, ...aiCallingRoutes] as RouteDefinition[];

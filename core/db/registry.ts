@@ -12,16 +12,16 @@
  * @example
  * for (const definition of collectionsOf("ai-calling")) console.log(definition.name);
  */
+import { collections as aiCalling } from "../ai-calling/collections.ts";
 import { SYSTEM_SLUGS, type SystemSlug } from "../systems.ts";
 import type { CollectionDefinition } from "./collection.ts";
 
-// No system has registered its collections yet.
 const REGISTRY: Record<SystemSlug, readonly CollectionDefinition[]> = {
   "car-sales": [],
   delauto: [],
   "sales-automation": [],
   automedia: [],
-  "ai-calling": [],
+  "ai-calling": aiCalling as unknown as readonly CollectionDefinition[],
 };
 
 /** The collections of one system, in registration order. */

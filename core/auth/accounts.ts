@@ -1,0 +1,126 @@
+/**
+ * The auth endpoints' service, one implementation for every system: register, login, refresh,
+ * logout, me. A system describes its accounts collection once (`AccountModel`: which fields hold
+ * the email, the password hash, the role…) and gets the API.md behaviour:
+ *
+ *   login ─► attempt limits (account, IP) ─► bcrypt (a dummy run when no such account)
+ *         ├─ wrong password / unknown / inactive: count the failure, 401 (one message for all)
+ *         └─ ok: clear the count, record the login, issue access + refresh tokens
+ *
+ * Password hashes stay in here: every user returned goes through the definition's output codec.
+ *
+ * @example
+ * export const login = (input: LoginInput, ip: string) => Accounts.login(aiCallingAccounts, input, ip);
+ */
+import { ObjectId, type Document } from "mongodb";
+import { z } from "zod";
+import { UnauthorizedError } from "../errors.ts";
+import type { CollectionDefinition } from "../db/collection.ts";
+import { openRepository } from "../db/repository.ts";
+import type { SystemSlug } from "../systems.ts";
+import { checkLoginAllowed, clearLoginFailures, recordLoginFailure } from "./login-guard.ts";
+import { hashPassword, PASSWORD_RULES, passwordSchema, verifyPasswordOrDummy } from "./passwords.ts";
+import { issueSession, refreshSession, revokeSession } from "./tokens.ts";
+
+export interface AccountModel {
+  system: SystemSlug;
+  definition: CollectionDefinition;
+  /** Field names as the system's document spells them. */
+  fields: { email: string; password: string; role: string; active?: string; lastLogin?: string; loginCount?: string };
+  /** The role a self-registered account gets. */
+  defaultRole: string;
+  /** The profile fields a registration may set besides email and password (e.g. `name`). */
+  profileFields: string[];
+}
+
+export interface SessionAnswer {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  user: Record<string, unknown>;
+}
+
+const INVALID_CREDENTIALS = "Invalid email or password";
+
+export const loginInput = z.strictObject({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) });
+export const refreshInput = z.strictObject({ refreshToken: z.string().min(1).max(4096) });
+
+/** What `POST /{system}/auth/register` accepts: email, password (the system's rules) and profile fields. */
+export function registerInput(model: AccountModel) {
+  const fields = model.definition.createInput.shape as Record<string, z.ZodType>;
+  const profile = Object.fromEntries(model.profileFields.map((name) => [name, fields[name]]));
+  return z.strictObject({ ...profile, [model.fields.email]: fields[model.fields.email], password: passwordSchema(model.system) });
+}
+
+export async function register(model: AccountModel, input: Document): Promise<SessionAnswer> {
+  const { password, ...profile } = input;
+  const hash = await hashPassword(String(password), PASSWORD_RULES[model.system].cost);
+  const users = openRepository(model.definition);
+  const user = await users.create({ ...profile, [model.fields.email]: normalizeEmail(profile[model.fields.email]) }, {
+    set: { [model.fields.password]: hash, [model.fields.role]: model.defaultRole },
+  });
+  return answer(model, user);
+}
+
+export async function login(model: AccountModel, input: z.output<typeof loginInput>, ip: string): Promise<SessionAnswer> {
+  const email = normalizeEmail(input.email);
+  await checkLoginAllowed({ system: model.system, account: email, ip });
+  const users = openRepository(model.definition);
+  const user = await users.collection.findOne({ [model.fields.email]: email });
+  const hash = typeof user?.[model.fields.password] === "string" ? (user[model.fields.password] as string) : undefined;
+  const matches = await verifyPasswordOrDummy(input.password, hash, PASSWORD_RULES[model.system].cost);
+  if (!user || !matches || !isActive(model, user)) {
+    await recordLoginFailure({ system: model.system, account: email, ip });
+    throw new UnauthorizedError(INVALID_CREDENTIALS);
+  }
+  await clearLoginFailures({ system: model.system, account: email });
+  const recorded = await recordLogin(model, user);
+  return answer(model, recorded);
+}
+
+export async function refresh(model: AccountModel, refreshToken: string): Promise<SessionAnswer> {
+  let current: Document | undefined;
+  const session = await refreshSession(refreshToken, model.system, {
+    // A deactivated account or a changed role must not ride on an old refresh token.
+    reauthorize: async ({ userId }) => {
+      current = (await openRepository(model.definition).collection.findOne({ _id: toId(userId) } as Document)) ?? undefined;
+      if (!current || !isActive(model, current)) throw new UnauthorizedError("invalid or expired token");
+      return { role: String(current[model.fields.role]) };
+    },
+  });
+  return { ...session, user: model.definition.toApi(current!) };
+}
+
+export async function logout(model: AccountModel, refreshToken: string): Promise<void> {
+  await revokeSession(refreshToken, model.system);
+}
+
+export async function me(model: AccountModel, userId: Document["_id"]): Promise<Record<string, unknown>> {
+  const user = await openRepository(model.definition).get(userId);
+  if (!isActive(model, user)) throw new UnauthorizedError("invalid or expired token");
+  return model.definition.toApi(user);
+}
+
+async function answer(model: AccountModel, user: Document): Promise<SessionAnswer> {
+  const session = await issueSession({ system: model.system, userId: user._id, role: String(user[model.fields.role]) });
+  return { ...session, user: model.definition.toApi(user) };
+}
+
+/** Last-login time and, where the document counts them, logins: one atomic update. */
+async function recordLogin(model: AccountModel, user: Document): Promise<Document> {
+  const { lastLogin, loginCount } = model.fields;
+  if (!lastLogin && !loginCount) return user;
+  const now = new Date();
+  const update: Document = { $set: { ...(lastLogin && { [lastLogin]: now }), ...(model.definition.timestamps && { updatedAt: now }) } };
+  if (loginCount) update.$inc = { [loginCount]: 1 };
+  const updated = await openRepository(model.definition).collection.findOneAndUpdate({ _id: user._id }, update, { returnDocument: "after" });
+  return updated ?? user;
+}
+
+function isActive(model: AccountModel, user: Document): boolean {
+  return !model.fields.active || user[model.fields.active] !== false;
+}
+
+const normalizeEmail = (email: unknown): string => String(email ?? "").trim().toLowerCase();
+
+const toId = (userId: string): ObjectId | string => (ObjectId.isValid(userId) && /^[0-9a-f]{24}$/i.test(userId) ? ObjectId.createFromHexString(userId) : userId);
