@@ -18,7 +18,7 @@ export function renderDocsPage(document: Json): string {
     const items = operations.filter(({ operation }) => (operation.tags as string[])[0] === tag).map(({ path, method, operation }) => `
       <details id="${escape(String(operation.operationId))}">
         <summary><code class="method ${method}">${method.toUpperCase()}</code> <code>${escape(path)}</code> ${escape(String(operation.summary ?? ""))}</summary>
-        ${(operation.security as unknown[]).length ? "<p>Requires <code>Authorization: Bearer &lt;token&gt;</code>.</p>" : "<p>Public.</p>"}
+        <p>${authText(operation.security as Record<string, unknown>[])}</p>
         ${operation.parameters ? `<h4>Parameters</h4>${pretty(operation.parameters)}` : ""}
         ${operation.requestBody ? `<h4>Body</h4>${pretty((operation.requestBody as Json).content)}` : ""}
         <h4>Responses</h4>${pretty(operation.responses)}
@@ -38,4 +38,10 @@ ${info.description ? `<p>${escape(info.description)}</p>` : ""}
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${escape(String(document.openapi))}).</p>
 ${sections}
 </body></html>`;
+}
+
+function authText(security: Record<string, unknown>[]): string {
+  if (security.length === 0) return "Public.";
+  const ways = security.map((scheme) => ("apiKey" in scheme ? "<code>X-API-Key: &lt;key&gt;</code>" : "<code>Authorization: Bearer &lt;token&gt;</code>"));
+  return `Requires ${ways.join(" or ")}.`;
 }

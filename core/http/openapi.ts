@@ -93,7 +93,7 @@ function operationOf(route: RouteDefinition, schemaOf: SchemaOf): Record<string,
     operationId: operationIdOf(route),
     summary: route.summary,
     tags: [route.tag],
-    security: route.auth.kind === "public" ? [] : [{ bearer: [] }],
+    security: securityOf(route),
     ...(parameters.length && { parameters }),
     ...(request.body && { requestBody: { required: true, content: { "application/json": { schema: schemaOf(request.body, "input") } } } }),
     responses: {
@@ -101,6 +101,13 @@ function operationOf(route: RouteDefinition, schemaOf: SchemaOf): Record<string,
       ...Object.fromEntries(errorStatusesOf(route).map((status) => [status, { description: ERROR_STATUSES[status], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }])),
     },
   };
+}
+
+function securityOf(route: RouteDefinition): unknown[] {
+  const { auth } = route;
+  if (auth.kind === "public") return [];
+  if (auth.kind === "user") return [{ bearer: [] }];
+  return auth.users ? [{ apiKey: [] }, { bearer: [] }] : [{ apiKey: [] }];
 }
 
 function errorStatusesOf(route: RouteDefinition): string[] {
