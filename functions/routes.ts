@@ -5,6 +5,7 @@
  */
 import type { RouteDefinition } from "#core/http/route.ts";
 import { aiCallingRoutes } from "./ai-calling/routes.ts";
+import { carSalesRoutes } from "./car-sales/routes.ts";
 import { platformRoutes } from "./platform/routes.ts";
 
-export const routes: RouteDefinition[] = [...platformRoutes, ...aiCallingRoutes] as RouteDefinition[];
+export const routes: RouteDefinition[] = [...platformRoutes, ...carSalesRoutes, ...aiCallingRoutes] as RouteDefinition[];

@@ -4,8 +4,12 @@
  * the email, the password hash, the role…) and gets the API.md behaviour:
  *
  *   login ─► attempt limits (account, IP) ─► bcrypt (a dummy run when no such account)
+ *         ├─ account locked (systems with a document lock): 423 with Retry-After
  *         ├─ wrong password / unknown / inactive: count the failure, 401 (one message for all)
  *         └─ ok: clear the count, record the login, issue access + refresh tokens
+ *
+ * A document lock (Car Sales' `loginAttempts`/`lockUntil`) never tells an unknown email from a
+ * locked account: the login guard refuses every email with the same 423 after as many failures.
  *
  * Password hashes stay in here: every user returned goes through the definition's output codec.
  *
@@ -14,10 +18,11 @@
  */
 import { ObjectId, type Document } from "mongodb";
 import { z } from "zod";
-import { UnauthorizedError } from "../errors.ts";
+import { LockedError, UnauthorizedError } from "../errors.ts";
 import type { CollectionDefinition } from "../db/collection.ts";
 import { openRepository } from "../db/repository.ts";
 import type { SystemSlug } from "../systems.ts";
+import { afterFailedLogin, afterSuccessfulLogin, lockoutState, type LockoutFields, type LockoutUpdate } from "./account-lockout.ts";
 import { checkLoginAllowed, clearLoginFailures, recordLoginFailure } from "./login-guard.ts";
 import { hashPassword, PASSWORD_RULES, passwordSchema, verifyPasswordOrDummy } from "./passwords.ts";
 import { issueSession, refreshSession, revokeSession } from "./tokens.ts";
@@ -27,6 +32,8 @@ export interface AccountModel {
   definition: CollectionDefinition;
   /** Field names as the system's document spells them. */
   fields: { email: string; password: string; role: string; active?: string; lastLogin?: string; loginCount?: string };
+  /** Where the document keeps its own account lock (failed attempts, locked until), if it has one. */
+  lockout?: { attempts: string; lockUntil: string };
   /** The role a self-registered account gets. */
   defaultRole: string;
   /** The profile fields a registration may set besides email and password (e.g. `name`). */
@@ -41,6 +48,8 @@ export interface SessionAnswer {
 }
 
 const INVALID_CREDENTIALS = "Invalid email or password";
+/** As the login guard words it, so that a locked account and a blocked unknown email read alike. */
+const LOCKED = "The account is locked after too many failed logins";
 
 export const loginInput = z.strictObject({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) });
 export const refreshInput = z.strictObject({ refreshToken: z.string().min(1).max(4096) });
@@ -67,9 +76,13 @@ export async function login(model: AccountModel, input: z.output<typeof loginInp
   await checkLoginAllowed({ system: model.system, account: email, ip });
   const users = openRepository(model.definition);
   const user = await users.collection.findOne({ [model.fields.email]: email });
+  const now = new Date();
+  const lock = user && model.lockout ? lockoutState(lockoutOf(model, user), now) : undefined;
+  if (lock?.locked) throw new LockedError(LOCKED, lock.retryAfterSeconds);
   const hash = typeof user?.[model.fields.password] === "string" ? (user[model.fields.password] as string) : undefined;
   const matches = await verifyPasswordOrDummy(input.password, hash, PASSWORD_RULES[model.system].cost);
   if (!user || !matches || !isActive(model, user)) {
+    if (user && !matches && model.lockout) await users.collection.updateOne({ _id: user._id }, lockoutWrite(model, afterFailedLogin(lockoutOf(model, user), now), now));
     await recordLoginFailure({ system: model.system, account: email, ip });
     throw new UnauthorizedError(INVALID_CREDENTIALS);
   }
@@ -106,15 +119,31 @@ async function answer(model: AccountModel, user: Document): Promise<SessionAnswe
   return { ...session, user: model.definition.toApi(user) };
 }
 
-/** Last-login time and, where the document counts them, logins: one atomic update. */
+/** Last-login time, where the document counts them logins, and the lock cleared: one atomic update. */
 async function recordLogin(model: AccountModel, user: Document): Promise<Document> {
   const { lastLogin, loginCount } = model.fields;
-  if (!lastLogin && !loginCount) return user;
+  if (!lastLogin && !loginCount && !model.lockout) return user;
   const now = new Date();
-  const update: Document = { $set: { ...(lastLogin && { [lastLogin]: now }), ...(model.definition.timestamps && { updatedAt: now }) } };
+  const update: Document = model.lockout ? lockoutWrite(model, afterSuccessfulLogin(), now) : { $set: {} };
+  Object.assign(update.$set, { ...(lastLogin && { [lastLogin]: now }), ...(model.definition.timestamps && { updatedAt: now }) });
   if (loginCount) update.$inc = { [loginCount]: 1 };
   const updated = await openRepository(model.definition).collection.findOneAndUpdate({ _id: user._id }, update, { returnDocument: "after" });
   return updated ?? user;
+}
+
+function lockoutOf(model: AccountModel, user: Document): LockoutFields {
+  const { attempts, lockUntil } = model.lockout!;
+  return { loginAttempts: user[attempts] as number | undefined, lockUntil: user[lockUntil] as Date | undefined };
+}
+
+/**
+ * The lock fields as one update (`lockUntil: null` removes the field). `updatedAt` moves too: the
+ * repository's `update` replaces only the version it read, so a concurrent edit cannot undo a count.
+ */
+function lockoutWrite(model: AccountModel, next: LockoutUpdate, now = new Date()): Document {
+  const { attempts, lockUntil } = model.lockout!;
+  const $set = { [attempts]: next.loginAttempts, ...(next.lockUntil && { [lockUntil]: next.lockUntil }), ...(model.definition.timestamps && { updatedAt: now }) };
+  return next.lockUntil ? { $set } : { $set, $unset: { [lockUntil]: "" } };
 }
 
 function isActive(model: AccountModel, user: Document): boolean {

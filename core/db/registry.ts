@@ -13,12 +13,13 @@
  * for (const definition of collectionsOf("ai-calling")) console.log(definition.name);
  */
 import { collections as aiCalling } from "../ai-calling/collections.ts";
+import { collections as carSales } from "../car-sales/collections.ts";
 import { collections as delauto } from "../delauto/collections.ts";
 import { SYSTEM_SLUGS, type SystemSlug } from "../systems.ts";
 import type { CollectionDefinition } from "./collection.ts";
 
 const REGISTRY: Record<SystemSlug, readonly CollectionDefinition[]> = {
-  "car-sales": [],
+  "car-sales": carSales as unknown as readonly CollectionDefinition[],
   delauto: delauto as unknown as readonly CollectionDefinition[],
   "sales-automation": [],
   automedia: [],
