@@ -3,7 +3,10 @@
  * stack (MongoDB, S3, Redis), the cron scheduler and the API on http://127.0.0.1:3000 (PORT).
  */
 import { checkConfig, config, ConfigError } from "#core/config/index.ts";
-import { closeMongoClient } from "#core/db/client.ts";
+import { closeMongoClient, database } from "#core/db/client.ts";
+import { collectionsOf } from "#core/db/registry.ts";
+import { syncCollections } from "#core/db/sync.ts";
+import { SYSTEM_SLUGS } from "#core/systems.ts";
 import { crons } from "../functions/crons.ts";
 import { routes } from "../functions/routes.ts";
 import { startHttpServer } from "./runtime/http-server.ts";
@@ -19,6 +22,15 @@ try {
   process.exit(1);
 }
 
+// As `sst deploy` runs db:sync, the local platform starts with every collection's validator and
+// indexes in place (a unique email must be unique from the first registration).
+let synced = 0;
+for (const system of SYSTEM_SLUGS) {
+  const report = await syncCollections({ db: database(system), definitions: collectionsOf(system) });
+  synced += report.collections.length;
+  for (const collection of report.collections) if (collection.error) process.stderr.write(`db:sync ${system}.${collection.collection}: ${collection.error.message}\n`);
+}
+
 const scheduler = startScheduler(crons);
 const server = await startHttpServer({ routes, scheduler, port: config("server").port });
 
@@ -28,7 +40,7 @@ process.stdout.write([
   `  MongoDB   ${stack.backing.mongo}`,
   `  Redis     ${stack.backing.redis}`,
   `  S3        ${stack.backing.s3}`,
-  `  Routes    ${routes.length}`,
+  `  Routes    ${routes.length}; collections synced: ${synced}`,
   `  Crons     ${scheduler.jobs.length ? scheduler.jobs.map((job) => `${job.name} (${job.schedule} UTC)`).join(", ") : "none yet"}; run one now with POST ${server.url}/_local/cron/{name}`,
   ...stack.warnings.map((warning) => `  warning: ${warning}`),
   "",
