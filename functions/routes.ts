@@ -5,7 +5,10 @@
  */
 import type { RouteDefinition } from "#core/http/route.ts";
 import { aiCallingRoutes } from "./ai-calling/routes.ts";
+import { automediaRoutes } from "./automedia/routes.ts";
 import { carSalesRoutes } from "./car-sales/routes.ts";
+import { delautoRoutes } from "./delauto/routes.ts";
 import { platformRoutes } from "./platform/routes.ts";
+import { salesAutomationRoutes } from "./sales-automation/routes.ts";
 
-export const routes: RouteDefinition[] = [...platformRoutes, ...carSalesRoutes, ...aiCallingRoutes] as RouteDefinition[];
+export const routes: RouteDefinition[] = [...platformRoutes, ...carSalesRoutes, ...aiCallingRoutes, ...delautoRoutes, ...salesAutomationRoutes, ...automediaRoutes] as RouteDefinition[];

@@ -31,7 +31,8 @@ export interface AccountModel {
   system: SystemSlug;
   definition: CollectionDefinition;
   /** Field names as the system's document spells them. */
-  fields: { email: string; password: string; role: string; active?: string; lastLogin?: string; loginCount?: string };
+  /** `phone`: where the document lets an account also sign in by phone (DelAuto's agents). */
+  fields: { email: string; password: string; role: string; phone?: string; active?: string; lastLogin?: string; loginCount?: string };
   /** Where the document keeps its own account lock (failed attempts, locked until), if it has one. */
   lockout?: { attempts: string; lockUntil: string };
   /** The role a self-registered account gets. */
@@ -51,7 +52,17 @@ const INVALID_CREDENTIALS = "Invalid email or password";
 /** As the login guard words it, so that a locked account and a blocked unknown email read alike. */
 const LOCKED = "The account is locked after too many failed logins";
 
-export const loginInput = z.strictObject({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) });
+/**
+ * `{ email, password }` or `{ phone, password }`: exactly one identifier. A system whose accounts
+ * have no phone answers a phone login as it answers an unknown email (401).
+ */
+export const loginInput = z
+  .strictObject({
+    email: z.string().trim().min(1).max(254).optional(),
+    phone: z.string().trim().min(1).max(32).optional(),
+    password: z.string().min(1).max(1024),
+  })
+  .refine((input) => (input.email === undefined) !== (input.phone === undefined), { message: "Give either email or phone", path: ["email"] });
 export const refreshInput = z.strictObject({ refreshToken: z.string().min(1).max(4096) });
 
 /** What `POST /{system}/auth/register` accepts: email, password (the system's rules) and profile fields. */
@@ -72,10 +83,10 @@ export async function register(model: AccountModel, input: Document): Promise<Se
 }
 
 export async function login(model: AccountModel, input: z.output<typeof loginInput>, ip: string): Promise<SessionAnswer> {
-  const email = normalizeEmail(input.email);
-  await checkLoginAllowed({ system: model.system, account: email, ip });
+  const { account, filter } = loginIdentifier(model, input);
+  await checkLoginAllowed({ system: model.system, account, ip });
   const users = openRepository(model.definition);
-  const user = await users.collection.findOne({ [model.fields.email]: email });
+  const user = filter ? await users.collection.findOne(filter) : null;
   const now = new Date();
   const lock = user && model.lockout ? lockoutState(lockoutOf(model, user), now) : undefined;
   if (lock?.locked) throw new LockedError(LOCKED, lock.retryAfterSeconds);
@@ -83,10 +94,10 @@ export async function login(model: AccountModel, input: z.output<typeof loginInp
   const matches = await verifyPasswordOrDummy(input.password, hash, PASSWORD_RULES[model.system].cost);
   if (!user || !matches || !isActive(model, user)) {
     if (user && !matches && model.lockout) await users.collection.updateOne({ _id: user._id }, lockoutWrite(model, afterFailedLogin(lockoutOf(model, user), now), now));
-    await recordLoginFailure({ system: model.system, account: email, ip });
+    await recordLoginFailure({ system: model.system, account, ip });
     throw new UnauthorizedError(INVALID_CREDENTIALS);
   }
-  await clearLoginFailures({ system: model.system, account: email });
+  await clearLoginFailures({ system: model.system, account });
   const recorded = await recordLogin(model, user);
   return answer(model, recorded);
 }
@@ -151,5 +162,18 @@ function isActive(model: AccountModel, user: Document): boolean {
 }
 
 const normalizeEmail = (email: unknown): string => String(email ?? "").trim().toLowerCase();
+
+/**
+ * The account a login names (the login guard's key) and how to find it: the email lowercased, or
+ * the phone as given (trimmed). No filter when the system's accounts have no phone: no such account.
+ */
+function loginIdentifier(model: AccountModel, input: z.output<typeof loginInput>): { account: string; filter?: Document } {
+  if (input.email !== undefined) {
+    const email = normalizeEmail(input.email);
+    return { account: email, filter: { [model.fields.email]: email } };
+  }
+  const phone = String(input.phone ?? "").trim();
+  return { account: phone, filter: model.fields.phone ? { [model.fields.phone]: phone } : undefined };
+}
 
 const toId = (userId: string): ObjectId | string => (ObjectId.isValid(userId) && /^[0-9a-f]{24}$/i.test(userId) ? ObjectId.createFromHexString(userId) : userId);

@@ -13,16 +13,18 @@
  * for (const definition of collectionsOf("ai-calling")) console.log(definition.name);
  */
 import { collections as aiCalling } from "../ai-calling/collections.ts";
+import { collections as automedia } from "../automedia/collections.ts";
 import { collections as carSales } from "../car-sales/collections.ts";
 import { collections as delauto } from "../delauto/collections.ts";
+import { collections as salesAutomation } from "../sales-automation/collections.ts";
 import { SYSTEM_SLUGS, type SystemSlug } from "../systems.ts";
 import type { CollectionDefinition } from "./collection.ts";
 
 const REGISTRY: Record<SystemSlug, readonly CollectionDefinition[]> = {
   "car-sales": carSales as unknown as readonly CollectionDefinition[],
   delauto: delauto as unknown as readonly CollectionDefinition[],
-  "sales-automation": [],
-  automedia: [],
+  "sales-automation": salesAutomation as unknown as readonly CollectionDefinition[],
+  automedia: automedia as unknown as readonly CollectionDefinition[],
   "ai-calling": aiCalling as unknown as readonly CollectionDefinition[],
 };
 
