@@ -25,14 +25,23 @@ import type { SystemSlug } from "../systems.ts";
 import { afterFailedLogin, afterSuccessfulLogin, lockoutState, type LockoutFields, type LockoutUpdate } from "./account-lockout.ts";
 import { checkLoginAllowed, clearLoginFailures, recordLoginFailure } from "./login-guard.ts";
 import { hashPassword, PASSWORD_RULES, passwordSchema, verifyPasswordOrDummy } from "./passwords.ts";
-import { issueSession, refreshSession, revokeSession } from "./tokens.ts";
+import { issueSession, refreshSession, revokeSession, type SessionStore } from "./tokens.ts";
+
+/** Where a sign-in comes from, for systems that keep it with their sessions. */
+export interface SessionContext {
+  ip?: string;
+  userAgent?: string;
+}
 
 export interface AccountModel {
   system: SystemSlug;
   definition: CollectionDefinition;
   /** Field names as the system's document spells them. */
   /** `phone`: where the document lets an account also sign in by phone (DelAuto's agents). */
-  fields: { email: string; password: string; role: string; phone?: string; active?: string; lastLogin?: string; loginCount?: string };
+  /** `role` absent: the document has none, and every account signs in with `defaultRole`. */
+  fields: { email: string; password: string; role?: string; phone?: string; active?: string; lastLogin?: string; loginCount?: string };
+  /** A system that keeps its sessions in its own collection (AutoMedia) gives their store. */
+  store?: (context: SessionContext) => SessionStore;
   /** Where the document keeps its own account lock (failed attempts, locked until), if it has one. */
   lockout?: { attempts: string; lockUntil: string };
   /** The role a self-registered account gets. */
@@ -72,17 +81,17 @@ export function registerInput(model: AccountModel) {
   return z.strictObject({ ...profile, [model.fields.email]: fields[model.fields.email], password: passwordSchema(model.system) });
 }
 
-export async function register(model: AccountModel, input: Document): Promise<SessionAnswer> {
+export async function register(model: AccountModel, input: Document, context: SessionContext = {}): Promise<SessionAnswer> {
   const { password, ...profile } = input;
   const hash = await hashPassword(String(password), PASSWORD_RULES[model.system].cost);
   const users = openRepository(model.definition);
   const user = await users.create({ ...profile, [model.fields.email]: normalizeEmail(profile[model.fields.email]) }, {
-    set: { [model.fields.password]: hash, [model.fields.role]: model.defaultRole },
+    set: { [model.fields.password]: hash, ...(model.fields.role && { [model.fields.role]: model.defaultRole }) },
   });
-  return answer(model, user);
+  return answer(model, user, context);
 }
 
-export async function login(model: AccountModel, input: z.output<typeof loginInput>, ip: string): Promise<SessionAnswer> {
+export async function login(model: AccountModel, input: z.output<typeof loginInput>, ip: string, userAgent?: string): Promise<SessionAnswer> {
   const { account, filter } = loginIdentifier(model, input);
   await checkLoginAllowed({ system: model.system, account, ip });
   const users = openRepository(model.definition);
@@ -99,24 +108,25 @@ export async function login(model: AccountModel, input: z.output<typeof loginInp
   }
   await clearLoginFailures({ system: model.system, account });
   const recorded = await recordLogin(model, user);
-  return answer(model, recorded);
+  return answer(model, recorded, { ip, userAgent });
 }
 
-export async function refresh(model: AccountModel, refreshToken: string): Promise<SessionAnswer> {
+export async function refresh(model: AccountModel, refreshToken: string, context: SessionContext = {}): Promise<SessionAnswer> {
   let current: Document | undefined;
   const session = await refreshSession(refreshToken, model.system, {
+    store: model.store?.(context),
     // A deactivated account or a changed role must not ride on an old refresh token.
     reauthorize: async ({ userId }) => {
       current = (await openRepository(model.definition).collection.findOne({ _id: toId(userId) } as Document)) ?? undefined;
       if (!current || !isActive(model, current)) throw new UnauthorizedError("invalid or expired token");
-      return { role: String(current[model.fields.role]) };
+      return { role: roleOf(model, current) };
     },
   });
   return { ...session, user: model.definition.toApi(current!) };
 }
 
 export async function logout(model: AccountModel, refreshToken: string): Promise<void> {
-  await revokeSession(refreshToken, model.system);
+  await revokeSession(refreshToken, model.system, { store: model.store?.({}) });
 }
 
 export async function me(model: AccountModel, userId: Document["_id"]): Promise<Record<string, unknown>> {
@@ -125,10 +135,12 @@ export async function me(model: AccountModel, userId: Document["_id"]): Promise<
   return model.definition.toApi(user);
 }
 
-async function answer(model: AccountModel, user: Document): Promise<SessionAnswer> {
-  const session = await issueSession({ system: model.system, userId: user._id, role: String(user[model.fields.role]) });
+async function answer(model: AccountModel, user: Document, context: SessionContext): Promise<SessionAnswer> {
+  const session = await issueSession({ system: model.system, userId: user._id, role: roleOf(model, user) }, { store: model.store?.(context) });
   return { ...session, user: model.definition.toApi(user) };
 }
+
+const roleOf = (model: AccountModel, user: Document): string => (model.fields.role ? String(user[model.fields.role] ?? model.defaultRole) : model.defaultRole);
 
 /** Last-login time, where the document counts them logins, and the lock cleared: one atomic update. */
 async function recordLogin(model: AccountModel, user: Document): Promise<Document> {

@@ -9,15 +9,10 @@
  */
 import { createHash } from "node:crypto";
 import { ObjectId } from "mongodb";
+import type { SessionContext } from "../auth/accounts.ts";
 import type { IssuedSession, SessionStore } from "../auth/tokens.ts";
 import { database } from "../db/client.ts";
 import { sessions } from "./sessions.ts";
-
-/** Who is asking, as the request tells it. */
-export interface SessionContext {
-  ip?: string;
-  userAgent?: string;
-}
 
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 

@@ -2,7 +2,7 @@
  * AutoMedia `users` (spec 003, "1. users"): accounts with bcrypt password hashes, a profile,
  * preferences, settings (the user's own third-party API keys, encrypted at rest and never shown),
  * a subscription and statistics the server maintains. The document names no role: every account
- * is a `user` (see `core/automedia/auth.ts`).
+ * is a `user` (see `core/automedia/accounts.ts`).
  */
 import { z } from "zod";
 import { defineCollection } from "../db/collection.ts";

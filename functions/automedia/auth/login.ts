@@ -1,6 +1,7 @@
-import * as Auth from "#core/automedia/auth.ts";
+import { accounts } from "#core/automedia/accounts.ts";
+import * as Accounts from "#core/auth/accounts.ts";
 import { http } from "#core/http/pipeline.ts";
 import { login } from "../routes.ts";
 
 export const handler = http(login, async ({ body, event }) =>
-  Auth.login(body, { ip: event.requestContext.http.sourceIp, userAgent: event.requestContext.http.userAgent }));
+  Accounts.login(accounts, body, event.requestContext.http.sourceIp, event.requestContext.http.userAgent));

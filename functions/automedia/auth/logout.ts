@@ -1,9 +1,10 @@
-import * as Auth from "#core/automedia/auth.ts";
+import { accounts } from "#core/automedia/accounts.ts";
+import * as Accounts from "#core/auth/accounts.ts";
 import { http } from "#core/http/pipeline.ts";
 import { noContent } from "#core/http/response.ts";
 import { logout } from "../routes.ts";
 
 export const handler = http(logout, async ({ body }) => {
-  await Auth.logout(body.refreshToken);
+  await Accounts.logout(accounts, body.refreshToken);
   return noContent();
 });
