@@ -1,71 +1,9 @@
 /**
- * Routes of the AI Calling Platform (`/ai-calling`). Auth endpoints as API.md defines them;
- * logins and registrations are limited per client IP and refused while Redis is down.
+ * Routes of the AI Calling Platform (`/ai-calling`): its auth endpoints (API.md), from the shared auth manifest.
  */
-import { z } from "zod";
 import { accounts } from "#core/ai-calling/accounts.ts";
-import { users } from "#core/ai-calling/users.ts";
-import { loginInput, refreshInput, registerInput } from "#core/auth/accounts.ts";
-import { defineRoute } from "#core/http/route.ts";
+import { authRoutes } from "#core/auth/auth-routes.ts";
 
-const session = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number().int(), user: users.output });
-
-export const register = defineRoute({
-  method: "POST",
-  path: "/ai-calling/auth/register",
-  handler: "functions/ai-calling/auth/register.handler",
-  summary: "Create an account and sign in",
-  tag: "ai-calling",
-  auth: { kind: "public" },
-  rateLimit: { endpoint: "auth:register", limit: 10, windowSeconds: 3600, by: "ip", whenRedisDown: "closed" },
-  request: { body: registerInput(accounts) },
-  response: { status: 201, description: "The new account's session", schema: session },
-});
-
-export const login = defineRoute({
-  method: "POST",
-  path: "/ai-calling/auth/login",
-  handler: "functions/ai-calling/auth/login.handler",
-  summary: "Sign in with email and password",
-  tag: "ai-calling",
-  auth: { kind: "public" },
-  rateLimit: { endpoint: "auth:login", limit: 30, windowSeconds: 900, by: "ip", whenRedisDown: "closed" },
-  request: { body: loginInput },
-  response: { status: 200, description: "A session: access token, refresh token, the user", schema: session },
-});
-
-export const refresh = defineRoute({
-  method: "POST",
-  path: "/ai-calling/auth/refresh",
-  handler: "functions/ai-calling/auth/refresh.handler",
-  summary: "Trade a refresh token for a new session (the old token stops working)",
-  tag: "ai-calling",
-  auth: { kind: "public" },
-  rateLimit: { endpoint: "auth:refresh", limit: 60, windowSeconds: 900, by: "ip", whenRedisDown: "closed" },
-  request: { body: refreshInput },
-  response: { status: 200, description: "A new session", schema: session },
-});
-
-export const logout = defineRoute({
-  method: "POST",
-  path: "/ai-calling/auth/logout",
-  handler: "functions/ai-calling/auth/logout.handler",
-  summary: "End the session the refresh token belongs to",
-  tag: "ai-calling",
-  auth: { kind: "public" },
-  request: { body: refreshInput },
-  response: { status: 204, description: "Signed out" },
-});
-
-export const me = defineRoute({
-  method: "GET",
-  path: "/ai-calling/auth/me",
-  handler: "functions/ai-calling/auth/me.handler",
-  summary: "The signed-in user",
-  tag: "ai-calling",
-  auth: { kind: "user" },
-  request: {},
-  response: { status: 200, description: "The user", schema: users.output },
-});
+export const { register, login, refresh, logout, me } = authRoutes(accounts);
 
 export const aiCallingRoutes = [register, login, refresh, logout, me];

@@ -1,71 +1,9 @@
 /**
- * Auth endpoints as API.md defines them, with the document's `sessions` kept beside the tokens;
- * logins and registrations are limited per client IP and refused while Redis is down.
+ * Routes of the AutoMedia (`/automedia`): its auth endpoints (API.md), from the shared auth manifest.
  */
-import { z } from "zod";
 import { accounts } from "#core/automedia/accounts.ts";
-import { users } from "#core/automedia/users.ts";
-import { loginInput, refreshInput, registerInput } from "#core/auth/accounts.ts";
-import { defineRoute } from "#core/http/route.ts";
+import { authRoutes } from "#core/auth/auth-routes.ts";
 
-const session = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number().int(), user: users.output });
-
-export const register = defineRoute({
-  method: "POST",
-  path: "/automedia/auth/register",
-  handler: "functions/automedia/auth/register.handler",
-  summary: "Create an account and sign in",
-  tag: "automedia",
-  auth: { kind: "public" },
-  rateLimit: { endpoint: "auth:register", limit: 10, windowSeconds: 3600, by: "ip", whenRedisDown: "closed" },
-  request: { body: registerInput(accounts) },
-  response: { status: 201, description: "The new account's session", schema: session },
-});
-
-export const login = defineRoute({
-  method: "POST",
-  path: "/automedia/auth/login",
-  handler: "functions/automedia/auth/login.handler",
-  summary: "Sign in with email and password",
-  tag: "automedia",
-  auth: { kind: "public" },
-  rateLimit: { endpoint: "auth:login", limit: 30, windowSeconds: 900, by: "ip", whenRedisDown: "closed" },
-  request: { body: loginInput },
-  response: { status: 200, description: "A session: access token, refresh token, the user", schema: session },
-});
-
-export const refresh = defineRoute({
-  method: "POST",
-  path: "/automedia/auth/refresh",
-  handler: "functions/automedia/auth/refresh.handler",
-  summary: "Trade a refresh token for a new session (the old token stops working)",
-  tag: "automedia",
-  auth: { kind: "public" },
-  rateLimit: { endpoint: "auth:refresh", limit: 60, windowSeconds: 900, by: "ip", whenRedisDown: "closed" },
-  request: { body: refreshInput },
-  response: { status: 200, description: "A new session", schema: session },
-});
-
-export const logout = defineRoute({
-  method: "POST",
-  path: "/automedia/auth/logout",
-  handler: "functions/automedia/auth/logout.handler",
-  summary: "End the session the refresh token belongs to",
-  tag: "automedia",
-  auth: { kind: "public" },
-  request: { body: refreshInput },
-  response: { status: 204, description: "Signed out" },
-});
-
-export const me = defineRoute({
-  method: "GET",
-  path: "/automedia/auth/me",
-  handler: "functions/automedia/auth/me.handler",
-  summary: "The signed-in user",
-  tag: "automedia",
-  auth: { kind: "user" },
-  request: {},
-  response: { status: 200, description: "The user", schema: users.output },
-});
+export const { register, login, refresh, logout, me } = authRoutes(accounts);
 
 export const automediaRoutes = [register, login, refresh, logout, me];
