@@ -45,6 +45,8 @@ export const apiKeys = defineCollection({
   secret: ["key"],
   computed: ["key", "usage_count", "last_used_at"],
   indexes: [{ key: { key: 1 }, unique: true }],
+  // Newest first walks the _id index; the document indexes nothing else a list could use.
+  list: { defaultSort: "-_id" },
 });
 
 export type ApiKey = z.output<typeof apiKeys.stored>;
