@@ -8,7 +8,6 @@
  */
 import type { MiddlewareObj } from "@middy/core";
 import { ObjectId } from "mongodb";
-import { apiKeyRateLimit, hasPermission, recordApiKeyUse, verifyApiKey } from "../../auth/api-keys.ts";
 import { verifyAccessToken } from "../../auth/tokens.ts";
 import { consume, RateLimitUnavailableError } from "../../cache/rate-limit.ts";
 import { ForbiddenError, RateLimitedError, UnauthorizedError, UnavailableError } from "../../errors.ts";
@@ -40,6 +39,9 @@ export function authenticate({ system, policy }: { system: SystemSlug | undefine
   };
 
   const asApiKey = async (request: HttpRequest, key: string, permission: string) => {
+    // Loaded on first use: only DelAuto's integration routes take keys, and every other function
+    // would otherwise load the apikeys definition and repository at cold start.
+    const { apiKeyRateLimit, hasPermission, recordApiKeyUse, verifyApiKey } = await import("../../auth/api-keys.ts");
     const verified = await verifyApiKey(key);
     if (!hasPermission(verified.permissions, permission)) throw new ForbiddenError(`This API key lacks the ${permission} permission`);
     const limit = await consume(apiKeyRateLimit(verified)).catch((error: unknown) => {
