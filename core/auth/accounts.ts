@@ -16,9 +16,9 @@
  * @example
  * export const login = (input: LoginInput, ip: string) => Accounts.login(aiCallingAccounts, input, ip);
  */
-import { ObjectId, type Document } from "mongodb";
+import type { Document } from "mongodb";
 import { z } from "zod";
-import { LockedError, UnauthorizedError } from "../errors.ts";
+import { LockedError, NotFoundError, UnauthorizedError } from "../errors.ts";
 import type { CollectionDefinition } from "../db/collection.ts";
 import { openRepository } from "../db/repository.ts";
 import type { SystemSlug } from "../systems.ts";
@@ -117,7 +117,10 @@ export async function refresh(model: AccountModel, refreshToken: string, context
     store: model.store?.(context),
     // A deactivated account or a changed role must not ride on an old refresh token.
     reauthorize: async ({ userId }) => {
-      current = (await openRepository(model.definition).collection.findOne({ _id: toId(userId) } as Document)) ?? undefined;
+      current = await openRepository(model.definition).get(userId).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      });
       if (!current || !isActive(model, current)) throw new UnauthorizedError("invalid or expired token");
       return { role: roleOf(model, current) };
     },
@@ -188,4 +191,3 @@ function loginIdentifier(model: AccountModel, input: z.output<typeof loginInput>
   return { account: phone, filter: model.fields.phone ? { [model.fields.phone]: phone } : undefined };
 }
 
-const toId = (userId: string): ObjectId | string => (ObjectId.isValid(userId) && /^[0-9a-f]{24}$/i.test(userId) ? ObjectId.createFromHexString(userId) : userId);
