@@ -9,7 +9,8 @@
  *   auth:revoked:{system}:{familyId}  "1"                      TTL = access token lifetime
  *   user:token:{userId}               AI Calling's token cache  TTL = 7 days (its document)
  *
- * Every Redis failure becomes `UnavailableError` (503): sessions fail closed.
+ * Every Redis failure becomes `UnavailableError` (503): logins, refreshes and logouts fail closed.
+ * `isFamilyRevoked` throws it too, and its caller decides whether a read may go on without it.
  */
 import type { Redis } from "@upstash/redis";
 import { UnavailableError } from "../errors.ts";
@@ -93,7 +94,11 @@ export async function revokeFamily(
 }
 
 export async function isFamilyRevoked(redis: Redis, system: SystemSlug, familyId: string): Promise<boolean> {
-  return (await withRedis("check a session", () => redis.exists(revokedKey(system, familyId)))) === 1;
+  try {
+    return (await redis.exists(revokedKey(system, familyId))) === 1;
+  } catch (error) {
+    throw new UnavailableError("Sessions are temporarily unavailable", 5, { cause: error });
+  }
 }
 
 async function withRedis<T>(action: string, run: () => Promise<T>): Promise<T> {

@@ -154,10 +154,26 @@ export function createTokenService({ accessSecrets, refreshSecrets, redis, acces
       await revoke(claims, "logout", store);
     },
 
-    /** The caller behind a bearer token, or `UnauthorizedError`; one Redis read (the denylist). */
-    async verifyAccessToken(accessToken: string, system: SystemSlug): Promise<AccessIdentity> {
+    /**
+     * The caller behind a bearer token, or `UnauthorizedError`; one Redis read (the denylist).
+     * With Redis unreachable, `whenRedisDown: "open"` (reads) accepts a token whose signature,
+     * audience and expiry check out, for at most its 15 minutes; `"closed"` (writes) answers 503.
+     */
+    async verifyAccessToken(accessToken: string, system: SystemSlug, { whenRedisDown = "closed" }: { whenRedisDown?: "open" | "closed" } = {}): Promise<AccessIdentity> {
       const claims = await verifyToken("access", accessKeys, accessToken, system, clock());
-      if (await isFamilyRevoked(redis, system, claims.familyId)) throw new UnauthorizedError(INVALID_TOKEN_MESSAGE);
+      let revoked: boolean;
+      try {
+        revoked = await isFamilyRevoked(redis, system, claims.familyId);
+      } catch (error) {
+        const fields = { system, userId: claims.userId, error };
+        if (whenRedisDown === "closed") {
+          log.warn("auth: Redis unreachable, refusing the request (revocations cannot be checked; failing closed)", fields);
+          throw error;
+        }
+        log.warn("auth: Redis unreachable, accepting a valid access token unchecked against revocations (failing open)", fields);
+        revoked = false;
+      }
+      if (revoked) throw new UnauthorizedError(INVALID_TOKEN_MESSAGE);
       return claims;
     },
   };
@@ -192,7 +208,7 @@ export function tokenService(): TokenService {
 export const issueSession: TokenService["issueSession"] = (input, options) => tokenService().issueSession(input, options);
 export const refreshSession: TokenService["refreshSession"] = (token, system, options) => tokenService().refreshSession(token, system, options);
 export const revokeSession: TokenService["revokeSession"] = (token, system, options) => tokenService().revokeSession(token, system, options);
-export const verifyAccessToken: TokenService["verifyAccessToken"] = (token, system) => tokenService().verifyAccessToken(token, system);
+export const verifyAccessToken: TokenService["verifyAccessToken"] = (token, system, options) => tokenService().verifyAccessToken(token, system, options);
 
 /**
  * The repository `Caller` of a verified token.

@@ -20,8 +20,10 @@ export async function connectRedisBackend(url: string): Promise<RedisBackend> {
   const shared = new Redis(url, {
     lazyConnect: true,
     connectionName: "upstash-rest-bridge",
-    // Fail a request quickly when the server went away instead of queueing it forever.
+    // Fail a request at once when the server went away, as a REST endpoint whose store is gone
+    // would, instead of holding it through ioredis's reconnect backoff.
     maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
   });
   // Without a listener ioredis prints every reconnect failure; the failing request reports it.
   shared.on("error", (error: Error) => (lastError = error));

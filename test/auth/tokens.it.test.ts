@@ -227,7 +227,7 @@ describe("session store hooks", () => {
 });
 
 describe("when Redis is unreachable", () => {
-  it("answers 503 rather than trusting a token it cannot check against revocations", async () => {
+  it("answers 503 rather than trusting a token it cannot check against revocations, unless told reads may go on", async () => {
     const { accessSecret, refreshSecret } = config("jwt");
     const offline = createTokenService({
       accessSecrets: [accessSecret], refreshSecrets: [refreshSecret],
@@ -237,8 +237,12 @@ describe("when Redis is unreachable", () => {
 
     const verifyError = await rejection(offline.verifyAccessToken(session.accessToken, "delauto"));
     const issueError = await rejection(offline.issueSession({ system: "delauto", userId: newUserId(), role: "agent" }));
+    const readIdentity = await offline.verifyAccessToken(session.accessToken, "delauto", { whenRedisDown: "open" });
+    const forgedError = await rejection(offline.verifyAccessToken(`${session.accessToken.slice(0, -2)}xx`, "delauto", { whenRedisDown: "open" }));
 
     expect(verifyError).toBeInstanceOf(UnavailableError);
+    expect(readIdentity).toMatchObject({ system: "delauto", role: "agent" });
+    expect(forgedError).toBeInstanceOf(UnauthorizedError);
     expect(issueError).toBeInstanceOf(UnavailableError);
   });
 });

@@ -13,6 +13,8 @@ export interface TestRedis {
   /** The bridge's REST URL, for `new Redis({ url: bridgeUrl, token })`. */
   bridgeUrl: string;
   token: string;
+  /** Stops only the redis-server, as an outage would: the bridge stays up and answers errors. */
+  stopServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function startTestRedis(): Promise<TestRedis> {
     redisUrl: server.url,
     bridgeUrl: bridge.url,
     token,
+    stopServer: () => server.stop(),
     async stop() {
       // The bridge first, so its connections close before the server goes away.
       await bridge.stop();
