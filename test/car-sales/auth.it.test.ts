@@ -5,9 +5,10 @@
  * holds in the user document even when the login guard's Redis count is gone.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CAR_SALES_LOCKOUT } from "#core/auth/account-lockout.ts";
-import { clearLoginFailures } from "#core/auth/login-guard.ts";
+import { clearLoginFailures, ipKey } from "#core/auth/login-guard.ts";
+import { redis } from "#core/cache/redis.ts";
 import { collections } from "#core/car-sales/collections.ts";
 import { DOCUMENT_EMAIL_PATTERN, EMAIL_PATTERN, users as usersDefinition } from "#core/car-sales/users.ts";
 import { database } from "#core/db/client.ts";
@@ -24,6 +25,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.stop();
+});
+
+// Every test logs in from 127.0.0.1: each starts below the per-IP limit (tested in login-guard).
+beforeEach(async () => {
+  await redis().del(ipKey("car-sales", "127.0.0.1"));
 });
 
 type Json = Record<string, any>;
@@ -131,6 +137,23 @@ describe("login", () => {
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(user!.loginAttempts).toBe(CAR_SALES_LOCKOUT.maxAttempts);
     expect(user!.lockUntil.getTime()).toBeGreaterThan(Date.now() + (CAR_SALES_LOCKOUT.lockSeconds - 60) * 1000);
+  });
+
+  it("lets the right password in once the lock has expired, and clears the count and the lock", async () => {
+    const email = newEmail();
+    await post("register", { email, password: PASSWORD, profile });
+    for (let i = 0; i < CAR_SALES_LOCKOUT.maxAttempts; i++) await post("login", { email, password: `guess-${i}-wrong` });
+    // Two hours pass: the document's lock runs out and the guard's Redis window with it.
+    await database("car-sales").collection("users").updateOne({ email: email.toLowerCase() }, { $set: { lockUntil: new Date(Date.now() - 1000) } });
+    await clearLoginFailures({ system: "car-sales", account: email });
+
+    const after = await post("login", { email, password: PASSWORD });
+    const user = await stored(email);
+
+    expect(after.status).toBe(200);
+    expect(after.body.accessToken).toEqual(expect.any(String));
+    expect(user!.loginAttempts).toBe(0);
+    expect(user!.lockUntil ?? null).toBeNull();
   });
 
   it("keeps the lock in the user document when the guard's count is gone, and an unknown email reads alike", async () => {
