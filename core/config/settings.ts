@@ -69,6 +69,10 @@ export const SETTINGS = {
     authToken: secret("TWILIO_AUTH_TOKEN", "Twilio auth token (signs webhooks)", z.string().min(16)),
     apiBaseUrl: plain("TWILIO_API_BASE_URL", "Twilio REST API base URL", url.default("https://api.twilio.com")),
   },
+  admin: {
+    email: plain("ADMIN_EMAIL", "AI Calling: the first admin, created by db:sync when the system has no admin yet", z.email({ error: "must be an email address" }).optional()),
+    password: secret("ADMIN_PASSWORD", "AI Calling: that first admin's password (at least 8 characters)", z.string().min(8, "must be at least 8 characters").optional()),
+  },
   exotel: {
     apiBaseUrl: plain("EXOTEL_API_BASE_URL", "Exotel API base URL (accounts' own credentials are stored encrypted per user)", url.default("https://api.exotel.com")),
   },
