@@ -95,7 +95,7 @@ function operationOf(route: RouteDefinition, schemaOf: SchemaOf): Record<string,
     tags: [route.tag],
     security: securityOf(route),
     ...(parameters.length && { parameters }),
-    ...(request.body && { requestBody: { required: true, content: { "application/json": { schema: schemaOf(request.body, "input") } } } }),
+    ...(request.body && { requestBody: { required: true, content: Object.fromEntries(bodyMediaTypes(request).map((type) => [type, { schema: schemaOf(request.body!, "input") }])) } }),
     responses: {
       [String(response.status)]: success,
       ...Object.fromEntries(errorStatusesOf(route).map((status) => [status, { description: ERROR_STATUSES[status], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }])),
@@ -143,4 +143,9 @@ function operationIdOf(route: RouteDefinition): string {
   const words = route.path.split("/").filter(Boolean).map((segment) => segment.startsWith("{") ? `by-${segment.slice(1, -1)}` : segment);
   const camel = words.join("-").split(/[-_.]/).filter(Boolean).map((word) => word[0].toUpperCase() + word.slice(1)).join("");
   return `${route.method.toLowerCase()}${camel}`;
+}
+
+function bodyMediaTypes(request: RouteDefinition["request"]): string[] {
+  const formats = request.bodyFormats ?? ["json"];
+  return [...(formats.includes("json") ? ["application/json"] : []), ...(formats.includes("form") ? ["application/x-www-form-urlencoded"] : [])];
 }

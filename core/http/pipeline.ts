@@ -76,7 +76,7 @@ export function http<Request extends RequestSchemas>(
   // Before errorResponse: their onError runs after it, to add headers to (or keep) error answers.
   if (route.rateLimit) stack.use(rateLimit({ system: requireSystem(system, route.path), policy: route.rateLimit }));
   if (route.idempotent) stack.use(idempotency({ system: requireSystem(system, route.path) }));
-  stack.use(errorResponse()).use(jsonBody()).use(validateInput(route.request));
+  stack.use(errorResponse()).use(jsonBody({ formats: route.request.bodyFormats })).use(validateInput(route.request));
   // Last: it only looks up validated requests and only stores what the handler answered.
   if (route.cache || route.invalidates?.length) stack.use(apiCache({ system: requireSystem(system, route.path), route }));
   // A cache hit or an idempotent replay is answered by the wrapper, so every `after` still runs.

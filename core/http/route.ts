@@ -50,6 +50,11 @@ export interface RequestSchemas {
   query?: z.ZodType;
   /** The JSON body; a route without one ignores the (still size- and type-checked) body. */
   body?: z.ZodType;
+  /**
+   * Body media types accepted besides JSON: `form` reads `application/x-www-form-urlencoded`
+   * (Twilio, Exotel) into an object of strings for `body` to parse.
+   */
+  bodyFormats?: ("json" | "form")[];
 }
 
 export interface ResponseSpec {

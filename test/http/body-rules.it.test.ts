@@ -92,6 +92,23 @@ describe("media type", () => {
     expect(response.status).toBe(415);
   });
 
+  it("reads a form-encoded body into strings on a route that takes forms, and JSON there too", async () => {
+    const post = (body: string, contentType: string) => server.call("/test/form-echo", { method: "POST", headers: { "content-type": contentType }, body });
+
+    const form = await post("CallSid=abc%20123&Status=no-answer", "application/x-www-form-urlencoded; charset=UTF-8");
+    const json = await post(JSON.stringify({ CallSid: "abc" }), "application/json");
+    const text = await post("CallSid=abc", "text/plain");
+    const invalid = await post("Status=busy", "application/x-www-form-urlencoded");
+
+    expect(form.status).toBe(200);
+    expect(await form.json()).toEqual({ CallSid: "abc 123", Status: "no-answer" });
+    expect(await json.json()).toEqual({ CallSid: "abc" });
+    expect(text.status).toBe(415);
+    expect((await readError(text)).message).toMatch(/x-www-form-urlencoded/);
+    expect(invalid.status).toBe(400);
+    expect((await readError(invalid)).details?.[0].path).toBe("CallSid");
+  });
+
   it("accepts application/json with a charset parameter", async () => {
     const response = await postEcho(JSON.stringify(valid), "application/json; charset=utf-8");
 
