@@ -35,6 +35,8 @@ export const users = defineCollection({
   }),
   secret: ["password"],
   encrypted: ["exotelConfig.apiKey", "exotelConfig.apiToken"],
+  // The document's own example user holds "encrypted_token_here": its app's format, not ours.
+  encryptedAdmitsPlaintext: true,
   computed: ["credits", "lastLoginAt"],
   indexes: [
     { key: { email: 1 }, unique: true },

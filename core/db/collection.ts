@@ -63,6 +63,12 @@ export interface CollectionOptions<Shape extends z.ZodRawShape> {
   secret?: string[];
   /** Dotted paths kept encrypted at rest with AES-256-GCM (also never shown). */
   encrypted?: string[];
+  /**
+   * Let the validator admit plaintext at the encrypted paths too (we still write ciphertext):
+   * for a collection whose documented application stored those fields its own way, so its data
+   * stays valid and readable here.
+   */
+  encryptedAdmitsPlaintext?: boolean;
   /** Dotted paths the server maintains (counters, statistics): refused on input. */
   computed?: string[];
   /** `createdAt`/`updatedAt` maintained by the repository (default true). */
@@ -100,7 +106,7 @@ export function defineCollection<Shape extends z.ZodRawShape>(options: Collectio
     /** What a response holds (for OpenAPI). */
     output,
     /** The collection's validator, as `db:sync` applies it. */
-    validator: () => ({ $jsonSchema: withEncryptedPaths(toMongoJsonSchema(stored), options.encrypted ?? []) }),
+    validator: () => ({ $jsonSchema: withEncryptedPaths(toMongoJsonSchema(stored), options.encrypted ?? [], options.encryptedAdmitsPlaintext ?? false) }),
     /** Fields as the API reads them, server-managed ones included (for list filters). */
     inputFields: input,
     /** A stored document as the API shows it (without Mongoose's internal `__v`). */
@@ -117,19 +123,19 @@ type Json = Record<string, unknown>;
  * allowed where the field was nullable). Paths reach through arrays of subdocuments (`items`) and
  * through the branches of nullable or union fields (`anyOf`, `oneOf`, `allOf`).
  */
-function withEncryptedPaths(schema: Json, paths: string[]): Json {
-  for (const path of paths) replaceAt(schema, path.split("."));
+function withEncryptedPaths(schema: Json, paths: string[], admitsPlaintext: boolean): Json {
+  for (const path of paths) replaceAt(schema, path.split("."), admitsPlaintext);
   return schema;
 }
 
-function replaceAt(node: Json, segments: string[]): void {
-  for (const key of ["anyOf", "oneOf", "allOf"]) for (const branch of (node[key] as Json[] | undefined) ?? []) replaceAt(branch, segments);
-  if (isJson(node.items)) replaceAt(node.items, segments);
+function replaceAt(node: Json, segments: string[], admitsPlaintext: boolean): void {
+  for (const key of ["anyOf", "oneOf", "allOf"]) for (const branch of (node[key] as Json[] | undefined) ?? []) replaceAt(branch, segments, admitsPlaintext);
+  if (isJson(node.items)) replaceAt(node.items, segments, admitsPlaintext);
   const properties = node.properties as Record<string, Json> | undefined;
   const [head, ...rest] = segments;
   if (!properties || !(head in properties)) return;
-  if (rest.length > 0) replaceAt(properties[head], rest);
-  else properties[head] = { bsonType: admitsNull(properties[head]) ? ["string", "null"] : "string", pattern: ENCRYPTED_VALUE.source };
+  if (rest.length > 0) return replaceAt(properties[head], rest, admitsPlaintext);
+  properties[head] = { bsonType: admitsNull(properties[head]) ? ["string", "null"] : "string", ...(!admitsPlaintext && { pattern: ENCRYPTED_VALUE.source }) };
 }
 
 function admitsNull(schema: Json): boolean {

@@ -172,6 +172,18 @@ describe("a definition's validator", () => {
     expect(schema.properties.exotelConfig.properties).toEqual({ apiToken: ciphertext, sid: { bsonType: "string" } });
   });
 
+  it("admits any string at an encrypted path when the definition lets plaintext in", () => {
+    const legacy = defineCollection({
+      system: "ai-calling", name: "legacy_users",
+      fields: () => ({ exotelConfig: z.object({ apiToken: z.string().min(32) }).optional() }),
+      encrypted: ["exotelConfig.apiToken"], encryptedAdmitsPlaintext: true, timestamps: false,
+    });
+
+    const { $jsonSchema } = legacy.validator() as { $jsonSchema: any };
+
+    expect($jsonSchema.properties.exotelConfig.properties.apiToken).toEqual({ bsonType: "string" });
+  });
+
   it("reaches encrypted fields in arrays of subdocuments and nullable subdocuments, keeping null allowed", () => {
     expect(schema.properties.apiKeys.items.properties.key).toEqual(ciphertext);
     expect(schema.properties.backup.anyOf[0].properties.token).toEqual({ bsonType: ["string", "null"], pattern: "^enc:v1:" });
