@@ -4,8 +4,11 @@
  * level and action, indexes. One line per change, conflict, extra index or failure, then a
  * summary (`N collections, M changes`). Exits non-zero when a collection failed or an index
  * conflict was left, so a deploy does not carry on against a database that does not match.
+ * Then AI Calling's first admin is created from `ADMIN_EMAIL`/`ADMIN_PASSWORD` while it has none.
  */
 import { parseArgs } from "node:util";
+import { ensureFirstAdmin } from "#core/ai-calling/first-admin.ts";
+import { config } from "#core/config/index.ts";
 import { database, databaseName, mongoClient } from "#core/db/client.ts";
 import { withDriverErrors } from "#core/db/errors.ts";
 import { collectionsOf } from "#core/db/registry.ts";
@@ -50,10 +53,23 @@ async function sync({ systems, prune, rebuild }: ReturnType<typeof readArguments
       totals.extras += report.collections.reduce((sum, collection) => sum + collection.extras.length, 0);
       totals.failed += report.failed;
     }
+    if (systems.includes("ai-calling") && totals.failed === 0) await seedFirstAdmin();
     const issues = [`${totals.conflicts} conflicts`, `${totals.extras} extra indexes`, `${totals.failed} failed`].filter((issue) => !issue.startsWith("0 "));
     print([`${totals.collections} collections, ${totals.changes} changes`, ...issues].join(", "));
     return totals.failed > 0 || totals.conflicts > 0 ? 1 : 0;
   });
+}
+
+async function seedFirstAdmin(): Promise<void> {
+  const { email, password } = config("admin");
+  if (!email && !password) return;
+  if (!email || !password) {
+    note("db:sync", "ai-calling: ADMIN_EMAIL and ADMIN_PASSWORD are set together or not at all; no admin created");
+    return;
+  }
+  const result = await ensureFirstAdmin({ email, password });
+  if (result.outcome === "created") print(`ai-calling.users: created the first admin ${result.email}`);
+  else if (result.outcome === "email taken") note("db:sync", `ai-calling: ${result.email} belongs to an existing user; no admin created`);
 }
 
 if (import.meta.main) await runCli("db:sync", USAGE, readArguments, sync);

@@ -4,6 +4,8 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { verifyPassword } from "#core/auth/passwords.ts";
+import { database } from "#core/db/client.ts";
 import { allCollections } from "#core/db/registry.ts";
 import { describe, expect, it } from "vitest";
 import { REPOSITORY_ROOT } from "#local/runtime/handlers.ts";
@@ -12,8 +14,12 @@ const exec = promisify(execFile);
 
 /** Runs an npm script with this file's settings; resolves with its output and exit code. */
 async function npmRun(script: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return npmRunWith({}, script, ...args);
+}
+
+async function npmRunWith(env: Record<string, string>, script: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec("npm", ["run", "--silent", script, "--", ...args], { cwd: REPOSITORY_ROOT, env: process.env, timeout: 60_000 });
+    const { stdout, stderr } = await exec("npm", ["run", "--silent", script, "--", ...args], { cwd: REPOSITORY_ROOT, env: { ...process.env, ...env }, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
@@ -33,6 +39,23 @@ describe("operations commands", () => {
     expect(first.code).toBe(0);
     expect(second.stdout.trim().split("\n").at(-1)).toBe(`${collections} collections, 0 changes`);
     expect(second.code).toBe(0);
+  });
+
+  it("db:sync creates AI Calling's first admin from ADMIN_EMAIL and ADMIN_PASSWORD once, hashed, and never a second", async () => {
+    const admin = { ADMIN_EMAIL: "Ops.Admin@Example.com", ADMIN_PASSWORD: "a long admin secret" };
+
+    const first = await npmRunWith(admin, "db:sync", "--system", "ai-calling");
+    const again = await npmRunWith({ ...admin, ADMIN_EMAIL: "second.admin@example.com" }, "db:sync", "--system", "ai-calling");
+    const admins = await database("ai-calling").collection("users").find({ role: "admin" }).toArray();
+
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("ai-calling.users: created the first admin ops.admin@example.com");
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain("created the first admin");
+    expect(admins).toHaveLength(1);
+    expect(admins[0]).toMatchObject({ email: "ops.admin@example.com", role: "admin", credits: 1000, isActive: true });
+    expect(admins[0].password).toMatch(/^\$2[aby]\$10\$/);
+    expect(await verifyPassword(admin.ADMIN_PASSWORD, admins[0].password)).toBe(true);
   });
 
   it("db:sync refuses an unknown system with its usage and a non-zero exit", async () => {
