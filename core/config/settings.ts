@@ -75,6 +75,7 @@ export const SETTINGS = {
   },
   exotel: {
     apiBaseUrl: plain("EXOTEL_API_BASE_URL", "Exotel API base URL (accounts' own credentials are stored encrypted per user)", url.default("https://api.exotel.com")),
+    callbackSecret: secret("EXOTEL_CALLBACK_SECRET", "Derives the per-call and per-account secrets in Exotel callback URLs (Exotel signs nothing)", z.string().min(32, "must be at least 32 characters")),
   },
   meta: {
     appSecret: secret("META_APP_SECRET", "Meta app secret (X-Hub-Signature-256)", z.string().min(16)),

@@ -16,6 +16,7 @@ const generators: Record<string, () => string> = {
   META_VERIFY_TOKEN: () => randomBytes(12).toString("hex"),
   TWILIO_ACCOUNT_SID: () => `AC${randomBytes(16).toString("hex")}`,
   TWILIO_AUTH_TOKEN: () => randomBytes(16).toString("hex"),
+  EXOTEL_CALLBACK_SECRET: () => randomBytes(32).toString("base64url"),
 };
 
 export function loadLocalSecrets(dataDir: string): Record<string, string> {

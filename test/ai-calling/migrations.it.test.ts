@@ -22,7 +22,7 @@ describe("0001-add-agent-stats", () => {
   it("adds zeroed stats where missing, keeps existing ones, and down removes them all", async () => {
     const migrations = await loadMigrations(migrationsDirectory("ai-calling"));
     const withStats = BSON.deserialize(BSON.serialize(exampleAgent));
-    const { stats: _stats, ...withoutStats } = { ...BSON.deserialize(BSON.serialize(exampleAgent)), _id: new ObjectId() };
+    const { stats: _stats, ...withoutStats } = { ...(BSON.deserialize(BSON.serialize(exampleAgent)) as typeof exampleAgent), _id: new ObjectId() };
     await db().collection("agents").insertMany([withStats, withoutStats]);
 
     await migrateUp({ db: db(), system: "ai-calling", migrations });

@@ -60,6 +60,7 @@ export async function setup(project: TestProject): Promise<void> {
       JWT_ACCESS_SECRET: randomBytes(32).toString("base64url"),
       JWT_REFRESH_SECRET: randomBytes(32).toString("base64url"),
       FIELD_ENCRYPTION_KEYS: `test1:${randomBytes(32).toString("base64")}`,
+      EXOTEL_CALLBACK_SECRET: randomBytes(32).toString("base64url"),
     },
   });
 }
