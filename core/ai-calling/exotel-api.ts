@@ -62,6 +62,7 @@ export class ExotelApiError extends Error {
 const DEFAULT_BASE_URL = "https://api.exotel.com";
 const EXOTEL_HOST = /^([a-z0-9-]+\.)+exotel\.com$/;
 const MAX_CUSTOM_FIELD = 128;
+const MAX_TIME_LIMIT = 14_400;
 
 /**
  * The API base for an account: its cluster host (`api.in.exotel.com`) while EXOTEL_API_BASE_URL
@@ -120,9 +121,7 @@ export function createExotelApi({ account, baseUrl = exotelBaseUrl(account.subdo
 
   return {
     async connectCall(input: ConnectCallInput): Promise<{ callSid: string; status: string }> {
-      if (input.customField !== undefined && input.customField.length > MAX_CUSTOM_FIELD) {
-        throw new ValidationError([{ path: "customField", message: `must be at most ${MAX_CUSTOM_FIELD} characters` }]);
-      }
+      checkConnectInput(input);
       const form = new URLSearchParams({ From: input.from, To: input.to, CallerId: input.callerId, StatusCallback: input.statusCallback });
       (input.statusCallbackEvents ?? ["terminal", "answered"]).forEach((event, index) => form.append(`StatusCallbackEvents[${index}]`, event));
       form.append("StatusCallbackContentType", "application/json");
@@ -162,6 +161,16 @@ export function createExotelApi({ account, baseUrl = exotelBaseUrl(account.subdo
 }
 
 export type ExotelApi = ReturnType<typeof createExotelApi>;
+
+/** Refused before Exotel sees them: limits Exotel documents (PROVIDERS.md §2.1). */
+function checkConnectInput({ customField, timeLimit, timeOut }: ConnectCallInput): void {
+  const problems = [
+    customField !== undefined && customField.length > MAX_CUSTOM_FIELD && { path: "customField", message: `must be at most ${MAX_CUSTOM_FIELD} characters` },
+    timeLimit !== undefined && !(Number.isInteger(timeLimit) && timeLimit >= 1 && timeLimit <= MAX_TIME_LIMIT) && { path: "timeLimit", message: `must be a whole number of seconds from 1 to ${MAX_TIME_LIMIT}` },
+    timeOut !== undefined && !(Number.isInteger(timeOut) && timeOut >= 1) && { path: "timeOut", message: "must be a whole number of seconds, at least 1" },
+  ].filter((problem) => problem !== false);
+  if (problems.length > 0) throw new ValidationError(problems);
+}
 
 function answerError(operation: string, httpStatus: number, answer: unknown): ExotelApiError {
   const exception = isRecord(answer) && isRecord(answer.RestException) ? answer.RestException : {};
