@@ -17,7 +17,7 @@ export const users = defineCollection({
   name: "users",
   fields: (t) => ({
     _id: t.objectId(),
-    email: z.string().max(254).regex(EMAIL_PATTERN, "must be a valid email address"),
+    email: z.string().trim().max(254).regex(EMAIL_PATTERN, "must be a valid email address"),
     password: z.string().min(1),
     name: z.string().trim().min(1).max(100),
     role: z.enum(ROLES).default("user"),
