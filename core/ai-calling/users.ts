@@ -33,7 +33,7 @@ export const users = defineCollection({
     createdAt: t.date(),
     updatedAt: t.date(),
   }),
-  secret: ["password"],
+  secret: ["password", "exotelConfig"],
   encrypted: ["exotelConfig.apiKey", "exotelConfig.apiToken"],
   // The document's own example user holds "encrypted_token_here": its app's format, not ours.
   encryptedAdmitsPlaintext: true,
