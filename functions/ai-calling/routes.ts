@@ -3,6 +3,7 @@
  * auth manifest; each user's agents, phones and call logs (owner-scoped: someone else's is a
  * 404); and the users, for admins. The agents list is cached per user under
  * `cache:api:agents:list:{userId}` (the document's example key) for 60 s; agent writes clear it.
+ * The call workflow's routes (calls, Exotel webhooks, sessions) are in `call-routes.ts`.
  */
 import { z } from "zod";
 import { accounts } from "#core/ai-calling/accounts.ts";
@@ -16,6 +17,7 @@ import { users } from "#core/ai-calling/users.ts";
 import { authRoutes } from "#core/auth/auth-routes.ts";
 import { listQuerySchema } from "#core/db/list-query.ts";
 import { defineRoute } from "#core/http/route.ts";
+import { callRoutes } from "./call-routes.ts";
 
 export const { register, login, refresh, logout, me } = authRoutes(accounts);
 
@@ -243,4 +245,5 @@ export const aiCallingRoutes = [
   listPhones, createPhone, getPhone, updatePhone, deletePhone, getPhoneAgentConfig,
   listCallLogs, getCallLog,
   listUsers, getUser, updateUser, deleteUser, putExotelConfig,
+  ...callRoutes,
 ];

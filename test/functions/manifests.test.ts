@@ -12,7 +12,8 @@ import { loadHandler, REPOSITORY_ROOT } from "#local/runtime/handlers.ts";
 import { crons } from "../../functions/crons.ts";
 import { routes } from "../../functions/routes.ts";
 
-const MANIFEST_FILES = /(^|\/)(routes|crons)\.ts$/;
+// A system may split its manifest: `routes.ts` plus `<part>-routes.ts` files it spreads in.
+const MANIFEST_FILES = /(^|\/)([a-z-]+-)?(routes|crons)\.ts$/;
 
 function handlerFiles(directory = join(REPOSITORY_ROOT, "functions")): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
