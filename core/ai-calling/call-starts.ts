@@ -22,7 +22,7 @@ import type { Agent } from "./agents.ts";
 import { callLogs, type CallLog, type CallStatus } from "./call-logs.ts";
 import type { Phone } from "./phones.ts";
 import { CALL_CREDIT_HOLD } from "./pricing.ts";
-import { cacheSession } from "./session-cache.ts";
+import { cacheSession, forgetSession } from "./session-cache.ts";
 import { sessions, type Session } from "./sessions.ts";
 import { users } from "./users.ts";
 
@@ -102,4 +102,6 @@ export async function releaseCall(callLog: CallLog, error: { code: string; messa
       }),
     ),
   );
+  // The copy cached when the call started says active; reads fall back to MongoDB without it.
+  await forgetSession(callLog.sessionId);
 }

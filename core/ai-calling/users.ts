@@ -20,7 +20,8 @@ export const users = defineCollection({
     email: z.string().trim().max(254).regex(EMAIL_PATTERN, "must be a valid email address"),
     password: z.string().min(1),
     name: z.string().trim().min(1).max(100),
-    role: z.enum(ROLES).default("user"),
+    // Required, as the document's own validator has it; accounts are created with role "user".
+    role: z.enum(ROLES),
     credits: z.number().min(0).default(0),
     exotelConfig: z.object({
       apiKey: z.string().min(1),

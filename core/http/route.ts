@@ -15,7 +15,15 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
  */
 export type AuthPolicy =
   | { kind: "public" }
-  | { kind: "user"; roles?: string[] }
+  | {
+      kind: "user";
+      roles?: string[];
+      /**
+       * With Redis down a token cannot be checked against revocations: reads go on ("open"),
+       * writes are refused ("closed") unless the route says a signed, unexpired token is enough.
+       */
+      whenRedisDown?: "open" | "closed";
+    }
   | { kind: "apiKey"; permission: string; users?: boolean };
 
 /**

@@ -84,7 +84,8 @@ export const appendSessionMessage = defineRoute({
   handler: "functions/ai-calling/sessions/append-message.handler",
   summary: "Append a conversation turn to an active session (the voice runtime, as the session's owner)",
   tag,
-  auth: { kind: "user" },
+  // A live call's turns must not be lost to a Redis outage: a signed, unexpired token suffices.
+  auth: { kind: "user", whenRedisDown: "open" },
   request: { ...bySessionId, body: turnInput },
   response: { status: 201, description: "The session with the turn appended", schema: sessions.output },
 });

@@ -36,7 +36,7 @@ const send = async (method: string, path: string, token?: string, body?: unknown
 };
 
 async function newUser(): Promise<TestUser> {
-  const user = await openRepository(users).create({ email: `u${randomBytes(4).toString("hex")}@example.com`, name: "Agent Owner" }, { set: { password: "$2b$10$not-a-real-hash" } });
+  const user = await openRepository(users).create({ email: `u${randomBytes(4).toString("hex")}@example.com`, name: "Agent Owner" }, { set: { password: "$2b$10$not-a-real-hash", role: "user" } });
   const { accessToken } = await issueSession({ system: "ai-calling", userId: user._id, role: "user" });
   return { id: user._id.toHexString(), token: accessToken };
 }

@@ -147,3 +147,16 @@ describe("the TTL index", () => {
     expect(left.map((doc) => String(doc._id)).sort()).toEqual([String(endedRecently._id), String(activeOld._id)].sort());
   });
 });
+
+describe("the users validator", () => {
+  it("carries the document's own $jsonSchema rules: required email, password, name and role; the pattern; the role enum; credits ≥ 0", async () => {
+    const { options } = (await db().listCollections({ name: "users" }).next()) as unknown as { options: { validator: { $jsonSchema: any } } };
+    const schema = options.validator.$jsonSchema;
+
+    expect(schema.required).toEqual(expect.arrayContaining(["email", "password", "name", "role"]));
+    expect(schema.properties.email.pattern).toBe("^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,}$");
+    expect(schema.properties.role.enum).toEqual(["user", "admin"]);
+    expect(schema.properties.credits).toMatchObject({ bsonType: "number", minimum: 0 });
+    expect(await refusal("users", variant(exampleUser, (d) => delete d.role))).toBe(121);
+  });
+});

@@ -47,7 +47,7 @@ const AGENT_CONFIG: AgentConfig = {
 
 /** A user with one agent, made directly (an agent POST would clear other files' cached lists). */
 async function newUser(): Promise<TestUser> {
-  const user = await openRepository(users).create({ email: `u${randomBytes(4).toString("hex")}@example.com`, name: "Phone Owner" }, { set: { password: "$2b$10$not-a-real-hash" } });
+  const user = await openRepository(users).create({ email: `u${randomBytes(4).toString("hex")}@example.com`, name: "Phone Owner" }, { set: { password: "$2b$10$not-a-real-hash", role: "user" } });
   const caller = { userId: user._id, role: "user" };
   const agent = await openRepository(agents, { caller }).create({ name: "Main agent", config: AGENT_CONFIG });
   const { accessToken } = await issueSession({ system: "ai-calling", userId: user._id, role: "user" });

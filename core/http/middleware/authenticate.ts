@@ -36,7 +36,7 @@ export function authenticate({ system, policy }: { system: SystemSlug | undefine
   const asUser = async (request: HttpRequest, roles?: string[]) => {
     const token = bearerToken(header(request.event, "authorization"));
     // Reads go on without the revocation check when Redis is down; writes wait for it.
-    const whenRedisDown = READS.has(request.event.requestContext.http.method) ? "open" : "closed";
+    const whenRedisDown = (policy.kind === "user" && policy.whenRedisDown) || (READS.has(request.event.requestContext.http.method) ? "open" : "closed");
     const claims = await verifyAccessToken(token, system, { whenRedisDown });
     if (roles && !roles.includes(claims.role)) throw new ForbiddenError("Your role may not do this");
     request.event.caller = { userId: ObjectId.createFromHexString(claims.userId), role: claims.role, system, tokenId: claims.tokenId };
