@@ -37,13 +37,22 @@ export interface CallStart {
   exotelCallSid?: string;
   metadata?: Record<string, unknown>;
   startedAt?: Date;
+  /**
+   * A session id derived from what identifies the call (an inbound CallSid), so that repeated
+   * deliveries of the same start meet the unique index instead of creating a second call.
+   */
+  sessionId?: string;
 }
 
 export const newSessionId = (): string => `sess_${randomBytes(12).toString("base64url")}`;
 
+/**
+ * @throws ForbiddenError without credits; ConflictError (path `sessionId`) when a call with
+ * `start.sessionId` exists already, in which case nothing was created or held.
+ */
 export async function startCall(start: CallStart): Promise<{ callLog: CallLog; session: Session }> {
   const now = new Date();
-  const sessionId = newSessionId();
+  const sessionId = start.sessionId ?? newSessionId();
   const outbound = start.direction === "outbound";
   const callLog = callLogs.stored.parse({
     _id: new ObjectId(), sessionId, userId: start.userId, agentId: start.agent._id,

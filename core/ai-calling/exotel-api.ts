@@ -6,10 +6,8 @@
  */
 import { ValidationError } from "../errors.ts";
 import { config } from "../config/index.ts";
-import { normalizePhoneNumber, parseExotelNumber, parseExotelTime, parseRecordingUrl } from "./exotel-callbacks.ts";
+import { normalizePhoneNumber, parseExotelNumber, parseExotelTime, parseRecordingUrl } from "./exotel-values.ts";
 import type { User } from "./users.ts";
-
-export { normalizePhoneNumber };
 
 /** A user's decrypted `exotelConfig`. */
 export type ExotelAccount = NonNullable<User["exotelConfig"]>;

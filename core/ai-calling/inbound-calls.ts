@@ -14,10 +14,11 @@
  * @example
  * const answer = await receivePassthru({ account, token, query }); // "connect" | "decline"
  */
+import { createHash } from "node:crypto";
 import { ObjectId } from "mongodb";
 import { openRepository } from "../db/repository.ts";
 import { withDriverErrors } from "../db/errors.ts";
-import { ForbiddenError } from "../errors.ts";
+import { ConflictError, ForbiddenError } from "../errors.ts";
 import { log } from "../log.ts";
 import { agents, type Agent } from "./agents.ts";
 import { isAccountToken } from "./callback-tokens.ts";
@@ -42,6 +43,8 @@ export async function receivePassthru({ account, token, query }: { account?: str
     if (known.direction === "inbound" && callIsOver(passthru)) await endInboundCall(known);
     return "connect";
   }
+  // A call we never saw that is already over: nothing to take, nothing to charge.
+  if (callIsOver(passthru)) return "decline";
 
   const phone = passthru.to ? ((await withDriverErrors(() => openRepository(phones).collection.findOne({ number: passthru.to, userId }))) as Phone | null) : null;
   const agent = phone?.status === "active" && phone.agentId
@@ -55,9 +58,12 @@ export async function receivePassthru({ account, token, query }: { account?: str
     await startCall({
       direction: "inbound", status: "in-progress", userId, phone, agent,
       otherParty: passthru.from ?? "anonymous", exotelCallSid: passthru.callSid, startedAt: passthru.startTime ?? new Date(),
+      sessionId: inboundSessionId(account, passthru.callSid),
     });
     return "connect";
   } catch (error) {
+    // The same Passthru delivered twice at once: the other delivery created the call.
+    if (error instanceof ConflictError) return "connect";
     if (!(error instanceof ForbiddenError)) throw error;
     log.info("exotel passthru: declined, not enough credits", { account, callSid: passthru.callSid });
     return "decline";
@@ -77,4 +83,9 @@ function callIsOver(passthru: ExotelPassthru): boolean {
 async function endInboundCall(callLog: CallLog): Promise<void> {
   if (await advanceCallStatus(callLog._id, "completed", { endedAt: new Date() })) await closeCall(callLog);
   if (!callLog.costBreakdown) await finishCall(callLog);
+}
+
+/** One session id per inbound call of an account, whatever the number of Passthru deliveries. */
+function inboundSessionId(account: string, callSid: string): string {
+  return `sess_in_${createHash("sha256").update(`${account}:${callSid}`).digest("base64url").slice(0, 22)}`;
 }

@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  isTerminalStatus, normalizePhoneNumber, parseExotelTime, parsePassthru, parseStatusCallback, passthruQuery,
-  statusCallbackBody, toCallLogStatus,
+  isTerminalStatus, parsePassthru, parseStatusCallback, passthruQuery, statusCallbackBody, toCallLogStatus,
 } from "#core/ai-calling/exotel-callbacks.ts";
+import { normalizePhoneNumber, parseExotelTime } from "#core/ai-calling/exotel-values.ts";
 import { BadRequestError } from "#core/errors.ts";
 import {
   PASSTHRU_GATHER_QUERY, PASSTHRU_VOICEBOT_QUERY, STATUS_ANSWERED_JSON, STATUS_BUSY_RECORDING_NULL_FORM, STATUS_CONTENT_LENGTHS,
