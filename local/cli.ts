@@ -2,6 +2,7 @@
  * `npm start`: the whole platform on one machine, with no external service. Starts the local
  * stack (MongoDB, S3, Redis), the cron scheduler and the API on http://127.0.0.1:3000 (PORT).
  */
+import { ensureFirstAdminFromConfig } from "#core/ai-calling/first-admin.ts";
 import { checkConfig, config, ConfigError } from "#core/config/index.ts";
 import { closeMongoClient, database } from "#core/db/client.ts";
 import { collectionsOf } from "#core/db/registry.ts";
@@ -30,6 +31,10 @@ for (const system of SYSTEM_SLUGS) {
   synced += report.collections.length;
   for (const collection of report.collections) if (collection.error) process.stderr.write(`db:sync ${system}.${collection.collection}: ${collection.error.message}\n`);
 }
+
+const firstAdmin = await ensureFirstAdminFromConfig();
+if (firstAdmin.outcome === "created") process.stdout.write(`ai-calling: created the first admin ${firstAdmin.email}\n`);
+if (firstAdmin.outcome === "half configured") process.stderr.write("ai-calling: set ADMIN_EMAIL and ADMIN_PASSWORD together to create the first admin\n");
 
 const scheduler = startScheduler(crons);
 const server = await startHttpServer({ routes, scheduler, port: config("server").port });

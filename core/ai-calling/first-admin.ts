@@ -8,6 +8,7 @@
  * // { outcome: "created", email: "ops@example.com" } | { outcome: "admin exists" } | …
  */
 import { hashPassword, PASSWORD_MAX_BYTES, PASSWORD_RULES } from "../auth/passwords.ts";
+import { config } from "../config/index.ts";
 import { openRepository } from "../db/repository.ts";
 import { withDriverErrors } from "../db/errors.ts";
 import { ValidationError } from "../errors.ts";
@@ -33,4 +34,15 @@ export async function ensureFirstAdmin({ email, password, name = "Admin User" }:
   if (await withDriverErrors(() => repository.collection.findOne({ email: normalized }, { projection: { _id: 1 } }))) return { outcome: "email taken", email: normalized };
   await repository.create({ email: normalized, password: await hashPassword(password, cost), name, isActive: true }, { set: { role: "admin", credits: FIRST_ADMIN_CREDITS } });
   return { outcome: "created", email: normalized };
+}
+
+/**
+ * `ensureFirstAdmin` with `ADMIN_EMAIL` and `ADMIN_PASSWORD`, as db:sync and `npm start` run it:
+ * "not configured" when neither is set, "half configured" when only one is.
+ */
+export async function ensureFirstAdminFromConfig(): Promise<FirstAdminOutcome | { outcome: "not configured" | "half configured" }> {
+  const { email, password } = config("admin");
+  if (!email && !password) return { outcome: "not configured" };
+  if (!email || !password) return { outcome: "half configured" };
+  return ensureFirstAdmin({ email, password });
 }

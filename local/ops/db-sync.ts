@@ -7,8 +7,7 @@
  * Then AI Calling's first admin is created from `ADMIN_EMAIL`/`ADMIN_PASSWORD` while it has none.
  */
 import { parseArgs } from "node:util";
-import { ensureFirstAdmin } from "#core/ai-calling/first-admin.ts";
-import { config } from "#core/config/index.ts";
+import { ensureFirstAdminFromConfig } from "#core/ai-calling/first-admin.ts";
 import { database, databaseName, mongoClient } from "#core/db/client.ts";
 import { withDriverErrors } from "#core/db/errors.ts";
 import { collectionsOf } from "#core/db/registry.ts";
@@ -61,15 +60,10 @@ async function sync({ systems, prune, rebuild }: ReturnType<typeof readArguments
 }
 
 async function seedFirstAdmin(): Promise<void> {
-  const { email, password } = config("admin");
-  if (!email && !password) return;
-  if (!email || !password) {
-    note("db:sync", "ai-calling: ADMIN_EMAIL and ADMIN_PASSWORD are set together or not at all; no admin created");
-    return;
-  }
-  const result = await ensureFirstAdmin({ email, password });
+  const result = await ensureFirstAdminFromConfig();
   if (result.outcome === "created") print(`ai-calling.users: created the first admin ${result.email}`);
   else if (result.outcome === "email taken") note("db:sync", `ai-calling: ${result.email} belongs to an existing user; no admin created`);
+  else if (result.outcome === "half configured") note("db:sync", "ai-calling: ADMIN_EMAIL and ADMIN_PASSWORD are set together or not at all; no admin created");
 }
 
 if (import.meta.main) await runCli("db:sync", USAGE, readArguments, sync);

@@ -82,6 +82,8 @@ export async function startLocalStack({ dataDir = DEFAULT_DATA_DIR, env = proces
     }
 
     for (const [name, value] of Object.entries(secrets)) if (!env[name] && !(name in settings)) settings[name] = value;
+    // Providers call the dev server itself back unless told of a public tunnel.
+    if (!env.PUBLIC_BASE_URL) settings.PUBLIC_BASE_URL = `http://127.0.0.1:${env.PORT ?? 3000}`;
   } catch (error) {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     throw error;
