@@ -20,6 +20,7 @@ import { openRepository } from "../db/repository.ts";
 import { deepPartial } from "../db/schema-paths.ts";
 import { agents } from "./agents.ts";
 import { phones } from "./phones.ts";
+import { passthruUrl } from "./callback-tokens.ts";
 import { users, type User } from "./users.ts";
 
 /** What an admin's PATCH may hold: any of these, each by the definition's own rule. */
@@ -54,4 +55,22 @@ async function deleteOwnedBy(userId: ObjectId): Promise<void> {
 
 export async function setExotelConfig({ userId, exotelConfig }: { userId: ObjectId; exotelConfig: z.output<typeof exotelConfigInput> }): Promise<void> {
   await openRepository(users).update(userId, { exotelConfig });
+}
+
+/** What a user may see of their own Exotel setup: never the key or token, and the Passthru URL for their flow. */
+export const exotelSetupOutput = z.object({
+  configured: z.boolean(),
+  sid: z.string().optional(),
+  subdomain: z.string().optional(),
+  passthruUrl: z.string(),
+});
+
+export async function exotelSetup({ userId }: { userId: ObjectId }): Promise<z.output<typeof exotelSetupOutput>> {
+  const repository = openRepository(users);
+  const { exotelConfig } = repository.reveal(await repository.get(userId));
+  return {
+    configured: exotelConfig !== undefined,
+    ...(exotelConfig && { sid: exotelConfig.sid, subdomain: exotelConfig.subdomain }),
+    passthruUrl: passthruUrl(userId.toHexString()),
+  };
 }

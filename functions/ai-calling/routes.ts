@@ -12,7 +12,7 @@ import { agentConfig, agents } from "#core/ai-calling/agents.ts";
 import { callLogListQuery } from "#core/ai-calling/call-log-history.ts";
 import { callLogs } from "#core/ai-calling/call-logs.ts";
 import { phones } from "#core/ai-calling/phones.ts";
-import { adminUserPatch, exotelConfigInput, userOutput } from "#core/ai-calling/user-admin.ts";
+import { adminUserPatch, exotelConfigInput, exotelSetupOutput, userOutput } from "#core/ai-calling/user-admin.ts";
 import { users } from "#core/ai-calling/users.ts";
 import { authRoutes } from "#core/auth/auth-routes.ts";
 import { listQuerySchema } from "#core/db/list-query.ts";
@@ -239,11 +239,22 @@ export const putExotelConfig = defineRoute({
   response: { status: 204, description: "Stored" },
 });
 
+export const getExotelSetup = defineRoute({
+  method: "GET",
+  path: "/ai-calling/users/me/exotel-config",
+  handler: "functions/ai-calling/users/exotel-setup.handler",
+  summary: "Your Exotel setup: whether credentials are set (never the key or token) and the Passthru URL to put in your Exotel flow",
+  tag,
+  auth: { kind: "user" },
+  request: {},
+  response: { status: 200, description: "Your Exotel setup", schema: exotelSetupOutput },
+});
+
 export const aiCallingRoutes = [
   register, login, refresh, logout, me,
   listAgents, createAgent, getAgent, updateAgent, deleteAgent,
   listPhones, createPhone, getPhone, updatePhone, deletePhone, getPhoneAgentConfig,
   listCallLogs, getCallLog,
-  listUsers, getUser, updateUser, deleteUser, putExotelConfig,
+  listUsers, getUser, updateUser, deleteUser, putExotelConfig, getExotelSetup,
   ...callRoutes,
 ];

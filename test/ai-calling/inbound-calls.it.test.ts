@@ -289,3 +289,23 @@ describe("a Passthru after the voice bot", () => {
     expect(await callLogsOf(user)).toHaveLength(1);
   });
 });
+
+describe("the Passthru URL a user puts in their Exotel flow", () => {
+  it("is given by GET /ai-calling/users/me/exotel-config, without the key or token, and connects calls to their numbers", async () => {
+    const user = await world.newUser({ credits: 5 });
+    const phone = await world.newPhone(user);
+
+    const response = await world.call("/ai-calling/users/me/exotel-config", { token: user.token });
+    const setup = (await response.json()) as { configured: boolean; sid: string; passthruUrl: string };
+    const url = new URL(setup.passthruUrl);
+    const connected = await world.call(`${url.pathname}${url.search}&${passthruQuery(PASSTHRU_GATHER_QUERY, { callSid: newCallSid(), to: phone.number })}`, { redirect: "manual" });
+
+    expect(response.status).toBe(200);
+    expect(setup).toMatchObject({ configured: true, sid: user.account.sid });
+    expect(JSON.stringify(setup)).not.toContain(user.account.apiToken);
+    expect(JSON.stringify(setup)).not.toContain(user.account.apiKey);
+    expect(`${url.origin}${url.pathname}`).toBe(`${world.server.url}/ai-calling/webhooks/exotel/passthru`);
+    expect(connected.status).toBe(200);
+    expect(await callLogsOf(user)).toHaveLength(1);
+  });
+});
