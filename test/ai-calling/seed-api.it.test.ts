@@ -9,7 +9,7 @@ import { issueSession } from "#core/auth/tokens.ts";
 import { database } from "#core/db/client.ts";
 import { syncCollections } from "#core/db/sync.ts";
 import { startHttpServer, type LocalHttpServer } from "#local/runtime/http-server.ts";
-import { AGENT_ID, CALL_LOG_ID, PHONE_ID, SEED_EXAMPLES, USER_ID, exampleUser } from "#test/fixtures/ai-calling/seed-examples.ts";
+import { AGENT_ID, CALL_LOG_ID, PHONE_ID, SEED_EXAMPLES, SESSION_ID, USER_ID, exampleUser } from "#test/fixtures/ai-calling/seed-examples.ts";
 import { routes } from "../../functions/routes.ts";
 
 type Json = Record<string, any>;
@@ -109,6 +109,25 @@ describe("the document's examples through the API", () => {
     });
     expectNoSecrets(text);
     expect((await get("call-logs?status=completed&from=2024-01-15&to=2024-01-15", ownerToken)).body.data.map((log: Json) => log._id)).toEqual([CALL_LOG_ID]);
+  });
+
+  it("GET the session by its sessionId answers it, conversation and all, and it is in its owner's list", async () => {
+    const { status, body, text } = await get("sessions/sess_abc123xyz", ownerToken);
+    const list = await get("sessions?status=active", ownerToken);
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      _id: SESSION_ID,
+      sessionId: "sess_abc123xyz",
+      userId: USER_ID,
+      callLogId: CALL_LOG_ID,
+      agentConfig: SEED_EXAMPLES.sessions.agentConfig,
+      status: "active",
+      lastActivityAt: "2024-01-15T10:30:13.000Z",
+    });
+    expect(body.conversationHistory).toEqual(SEED_EXAMPLES.sessions.conversationHistory.map((turn) => ({ ...turn, timestamp: turn.timestamp.toISOString() })));
+    expectNoSecrets(text);
+    expect(list.body.data.map((session: Json) => session.sessionId)).toEqual(["sess_abc123xyz"]);
   });
 
   it("an admin sees the example user without its password hash or Exotel credentials", async () => {
