@@ -9,7 +9,7 @@ import { passthruQuery, statusCallbackBody } from "#core/ai-calling/exotel-callb
 import { callLogs } from "#core/ai-calling/call-logs.ts";
 import { outboundCallInput } from "#core/ai-calling/outbound-calls.ts";
 import { sessions } from "#core/ai-calling/sessions.ts";
-import { listQuerySchema } from "#core/db/list-query.ts";
+import { resourceRoutes } from "#core/http/resource-routes.ts";
 import { defineRoute } from "#core/http/route.ts";
 
 const tag = "ai-calling";
@@ -56,15 +56,9 @@ export const exotelPassthru = defineRoute({
   response: { status: 200, description: "Connect: the call goes on to the agent (302 declines)" },
 });
 
-export const listSessions = defineRoute({
-  method: "GET",
-  path: "/ai-calling/sessions",
-  handler: "functions/ai-calling/sessions/list.handler",
-  summary: "List your call sessions",
-  tag,
-  auth: { kind: "user" },
-  request: { query: listQuerySchema(sessions) },
-  response: { status: 200, description: "A page of sessions", schema: z.object({ data: z.array(sessions.output), nextCursor: z.string().nullable() }) },
+export const { list: listSessions } = resourceRoutes({
+  definition: sessions, resource: "sessions", noun: "call session", auth: { kind: "user" },
+  operations: { list: {} },
 });
 
 export const getSession = defineRoute({

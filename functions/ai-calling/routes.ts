@@ -15,7 +15,7 @@ import { phones } from "#core/ai-calling/phones.ts";
 import { adminUserPatch, exotelConfigInput, exotelSetupOutput, userOutput } from "#core/ai-calling/user-admin.ts";
 import { users } from "#core/ai-calling/users.ts";
 import { authRoutes } from "#core/auth/auth-routes.ts";
-import { listQuerySchema } from "#core/db/list-query.ts";
+import { resourceRoutes } from "#core/http/resource-routes.ts";
 import { defineRoute } from "#core/http/route.ts";
 import { callRoutes } from "./call-routes.ts";
 
@@ -23,127 +23,40 @@ export const { register, login, refresh, logout, me } = authRoutes(accounts);
 
 // Any string: a malformed id names no document, so the repository answers 404 as for others'.
 const byId = { params: z.strictObject({ id: z.string().min(1) }) };
-const pageOf = (item: z.ZodType) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 const tag = "ai-calling";
+const user = { kind: "user" } as const;
 
 // Agents
 
-export const listAgents = defineRoute({
-  method: "GET",
-  path: "/ai-calling/agents",
-  handler: "functions/ai-calling/agents/list.handler",
-  summary: "List your agents (cached 60 s). With ?q=, a full-text search over names: best matches first, one page of up to limit, nextCursor null (sort and cursor are refused with q)",
-  tag,
-  auth: { kind: "user" },
-  cache: { route: "agents:list", ttlSeconds: 60, covers: "agents" },
-  request: { query: agentListQuery },
-  response: { status: 200, description: "A page of agents", schema: pageOf(agents.output) },
-});
-
-export const createAgent = defineRoute({
-  method: "POST",
-  path: "/ai-calling/agents",
-  handler: "functions/ai-calling/agents/create.handler",
-  summary: "Create an agent",
-  tag,
-  auth: { kind: "user" },
-  idempotent: true,
-  invalidates: ["agents"],
-  request: { body: agents.createInput },
-  response: { status: 201, description: "The new agent", schema: agents.output },
-});
-
-export const getAgent = defineRoute({
-  method: "GET",
-  path: "/ai-calling/agents/{id}",
-  handler: "functions/ai-calling/agents/get.handler",
-  summary: "Read one of your agents",
-  tag,
-  auth: { kind: "user" },
-  request: byId,
-  response: { status: 200, description: "The agent", schema: agents.output },
-});
-
-export const updateAgent = defineRoute({
-  method: "PATCH",
-  path: "/ai-calling/agents/{id}",
-  handler: "functions/ai-calling/agents/update.handler",
-  summary: "Change an agent (JSON merge patch, validated as a whole)",
-  tag,
-  auth: { kind: "user" },
-  invalidates: ["agents"],
-  request: { ...byId, body: agents.updateInput },
-  response: { status: 200, description: "The updated agent", schema: agents.output },
-});
-
-export const deleteAgent = defineRoute({
-  method: "DELETE",
-  path: "/ai-calling/agents/{id}",
-  handler: "functions/ai-calling/agents/delete.handler",
-  summary: "Delete an agent; refused with 409 (details path agentId, naming the numbers) while phones are assigned to it: reassign or unassign them first",
-  tag,
-  auth: { kind: "user" },
-  invalidates: ["agents"],
-  request: byId,
-  response: { status: 204, description: "Deleted" },
+export const { list: listAgents, create: createAgent, get: getAgent, update: updateAgent, remove: deleteAgent } = resourceRoutes({
+  definition: agents, resource: "agents", noun: "agent", auth: user,
+  operations: {
+    list: {
+      summary: "List your agents (cached 60 s). With ?q=, a full-text search over names: best matches first, one page of up to limit, nextCursor null (sort and cursor are refused with q)",
+      query: agentListQuery,
+      cache: { route: "agents:list", ttlSeconds: 60, covers: "agents" },
+    },
+    create: { invalidates: ["agents"] },
+    get: { summary: "Read one of your agents" },
+    update: { invalidates: ["agents"] },
+    remove: {
+      summary: "Delete an agent; refused with 409 (details path agentId, naming the numbers) while phones are assigned to it: reassign or unassign them first",
+      invalidates: ["agents"],
+    },
+  },
 });
 
 // Phones
 
-export const listPhones = defineRoute({
-  method: "GET",
-  path: "/ai-calling/phones",
-  handler: "functions/ai-calling/phones/list.handler",
-  summary: "List your phone numbers",
-  tag,
-  auth: { kind: "user" },
-  request: { query: listQuerySchema(phones) },
-  response: { status: 200, description: "A page of phones", schema: pageOf(phones.output) },
-});
-
-export const createPhone = defineRoute({
-  method: "POST",
-  path: "/ai-calling/phones",
-  handler: "functions/ai-calling/phones/create.handler",
-  summary: "Add a phone number (unique across the platform: 409 on number); agentId must be one of your agents",
-  tag,
-  auth: { kind: "user" },
-  idempotent: true,
-  request: { body: phones.createInput },
-  response: { status: 201, description: "The new phone", schema: phones.output },
-});
-
-export const getPhone = defineRoute({
-  method: "GET",
-  path: "/ai-calling/phones/{id}",
-  handler: "functions/ai-calling/phones/get.handler",
-  summary: "Read one of your phones",
-  tag,
-  auth: { kind: "user" },
-  request: byId,
-  response: { status: 200, description: "The phone", schema: phones.output },
-});
-
-export const updatePhone = defineRoute({
-  method: "PATCH",
-  path: "/ai-calling/phones/{id}",
-  handler: "functions/ai-calling/phones/update.handler",
-  summary: "Change a phone (JSON merge patch, validated as a whole; agentId null unassigns)",
-  tag,
-  auth: { kind: "user" },
-  request: { ...byId, body: phones.updateInput },
-  response: { status: 200, description: "The updated phone", schema: phones.output },
-});
-
-export const deletePhone = defineRoute({
-  method: "DELETE",
-  path: "/ai-calling/phones/{id}",
-  handler: "functions/ai-calling/phones/delete.handler",
-  summary: "Delete a phone",
-  tag,
-  auth: { kind: "user" },
-  request: byId,
-  response: { status: 204, description: "Deleted" },
+export const { list: listPhones, create: createPhone, get: getPhone, update: updatePhone, remove: deletePhone } = resourceRoutes({
+  definition: phones, resource: "phones", noun: "phone", auth: user,
+  operations: {
+    list: { summary: "List your phone numbers" },
+    create: { summary: "Add a phone number (unique across the platform: 409 on number); agentId must be one of your agents" },
+    get: { summary: "Read one of your phones" },
+    update: { summary: "Change a phone (JSON merge patch, validated as a whole; agentId null unassigns)" },
+    remove: {},
+  },
 });
 
 export const getPhoneAgentConfig = defineRoute({
@@ -159,73 +72,24 @@ export const getPhoneAgentConfig = defineRoute({
 
 // Call logs (written by the call workflows, read here)
 
-export const listCallLogs = defineRoute({
-  method: "GET",
-  path: "/ai-calling/call-logs",
-  handler: "functions/ai-calling/call-logs/list.handler",
-  summary: "List your calls: filter by status, direction, agentId, fromPhone, toPhone, and a createdAt range from/to (ISO dates, inclusive)",
-  tag,
-  auth: { kind: "user" },
-  request: { query: callLogListQuery },
-  response: { status: 200, description: "A page of call logs", schema: pageOf(callLogs.output) },
+export const { list: listCallLogs, get: getCallLog } = resourceRoutes({
+  definition: callLogs, resource: "call-logs", noun: "call log", auth: user,
+  operations: {
+    list: { summary: "List your calls: filter by status, direction, agentId, fromPhone, toPhone, and a createdAt range from/to (ISO dates, inclusive)", query: callLogListQuery },
+    get: { summary: "Read one of your call logs (recordingUrl: a short-lived link to the recording)" },
+  },
 });
 
-export const getCallLog = defineRoute({
-  method: "GET",
-  path: "/ai-calling/call-logs/{id}",
-  handler: "functions/ai-calling/call-logs/get.handler",
-  summary: "Read one of your call logs (recordingUrl: a short-lived link to the recording)",
-  tag,
-  auth: { kind: "user" },
-  request: byId,
-  response: { status: 200, description: "The call log", schema: callLogs.output },
-});
+// Users (admins), and one's own Exotel setup
 
-// Users (admins), and one's own Exotel credentials
-
-export const listUsers = defineRoute({
-  method: "GET",
-  path: "/ai-calling/users",
-  handler: "functions/ai-calling/users/list.handler",
-  summary: "List users (admins)",
-  tag,
-  auth: { kind: "user", roles: ["admin"] },
-  request: { query: listQuerySchema(users) },
-  response: { status: 200, description: "A page of users", schema: pageOf(userOutput) },
-});
-
-export const getUser = defineRoute({
-  method: "GET",
-  path: "/ai-calling/users/{id}",
-  handler: "functions/ai-calling/users/get.handler",
-  summary: "Read a user (admins)",
-  tag,
-  auth: { kind: "user", roles: ["admin"] },
-  request: byId,
-  response: { status: 200, description: "The user", schema: userOutput },
-});
-
-export const updateUser = defineRoute({
-  method: "PATCH",
-  path: "/ai-calling/users/{id}",
-  handler: "functions/ai-calling/users/update.handler",
-  summary: "Change a user's name, role, isActive or credits (admins)",
-  tag,
-  auth: { kind: "user", roles: ["admin"] },
-  request: { ...byId, body: adminUserPatch },
-  response: { status: 200, description: "The updated user", schema: userOutput },
-});
-
-export const deleteUser = defineRoute({
-  method: "DELETE",
-  path: "/ai-calling/users/{id}",
-  handler: "functions/ai-calling/users/delete.handler",
-  summary: "Delete a user with their agents and phones; their call logs stay (admins)",
-  tag,
-  auth: { kind: "user", roles: ["admin"] },
-  invalidates: ["agents"],
-  request: byId,
-  response: { status: 204, description: "Deleted" },
+export const { list: listUsers, get: getUser, update: updateUser, remove: deleteUser } = resourceRoutes({
+  definition: users, resource: "users", noun: "user", auth: { kind: "user", roles: ["admin"] }, output: userOutput,
+  operations: {
+    list: { summary: "List users (admins)" },
+    get: { summary: "Read a user (admins)" },
+    update: { summary: "Change a user's name, role, isActive or credits (admins)", body: adminUserPatch },
+    remove: { summary: "Delete a user with their agents and phones; their call logs stay (admins)", invalidates: ["agents"] },
+  },
 });
 
 export const putExotelConfig = defineRoute({
