@@ -4,42 +4,17 @@
  * else's agent is a 404 for every action), the per-user list cache in Redis and its invalidation
  * by writes, full-text search ranked by relevance, and deletion refused while phones use the agent.
  */
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { agents } from "#core/ai-calling/agents.ts";
-import { collections } from "#core/ai-calling/collections.ts";
 import { phones } from "#core/ai-calling/phones.ts";
-import { users } from "#core/ai-calling/users.ts";
-import { issueSession } from "#core/auth/tokens.ts";
 import { redis } from "#core/cache/redis.ts";
-import { database } from "#core/db/client.ts";
 import { openRepository } from "#core/db/repository.ts";
-import { syncCollections } from "#core/db/sync.ts";
-import { startHttpServer, type LocalHttpServer } from "#local/runtime/http-server.ts";
-import { routes } from "../../functions/routes.ts";
+import { newUser, pathsOf, useAiCallingApi, type ApiUser, type Json } from "#test/fixtures/ai-calling/call-harness.ts";
 
-type Json = Record<string, any>;
-interface TestUser { id: string; token: string }
+const { send } = useAiCallingApi();
 
-let server: LocalHttpServer;
-let alice: TestUser;
-let bob: TestUser;
-
-const send = async (method: string, path: string, token?: string, body?: unknown) => {
-  const response = await fetch(`${server.url}/ai-calling/${path}`, {
-    method,
-    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { "content-type": "application/json" }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Json };
-};
-
-async function newUser(): Promise<TestUser> {
-  const user = await openRepository(users).create({ email: `u${randomBytes(4).toString("hex")}@example.com`, name: "Agent Owner" }, { set: { password: "$2b$10$not-a-real-hash", role: "user" } });
-  const { accessToken } = await issueSession({ system: "ai-calling", userId: user._id, role: "user" });
-  return { id: user._id.toHexString(), token: accessToken };
-}
+let alice: ApiUser;
+let bob: ApiUser;
 
 const agentBody = (overrides: Json = {}) => ({
   name: "Support Agent",
@@ -53,23 +28,15 @@ const agentBody = (overrides: Json = {}) => ({
   ...overrides,
 });
 
-const create = async (user: TestUser, overrides: Json = {}) => {
+const create = async (user: ApiUser, overrides: Json = {}) => {
   const created = await send("POST", "agents", user.token, agentBody(overrides));
   expect(created.status).toBe(201);
   return created.body;
 };
 
-const pathsOf = (body: Json) => body.error.details.map((detail: Json) => detail.path).sort();
-
 beforeAll(async () => {
-  await syncCollections({ db: database("ai-calling"), definitions: collections });
-  server = await startHttpServer({ routes, port: 0 });
   alice = await newUser();
   bob = await newUser();
-});
-
-afterAll(async () => {
-  await server.stop();
 });
 
 describe("creating and reading an agent", () => {
@@ -78,7 +45,7 @@ describe("creating and reading an agent", () => {
     const read = await send("GET", `agents/${created.body._id}`, alice.token);
 
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ userId: alice.id, name: "Support Agent", isActive: true, config: agentBody().config });
+    expect(created.body).toMatchObject({ userId: alice.id.toHexString(), name: "Support Agent", isActive: true, config: agentBody().config });
     expect(created.body._id).toMatch(/^[0-9a-f]{24}$/);
     expect(created.body.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T.*Z$/);
     expect(created.body).not.toHaveProperty("stats");
@@ -323,7 +290,7 @@ describe("stored agents", () => {
 
     const stored = await openRepository(agents).get(agent._id);
 
-    expect(stored.userId.toHexString()).toBe(alice.id);
+    expect(stored.userId.toHexString()).toBe(alice.id.toHexString());
     expect(agents.toApi(stored)).toEqual(agent);
     expect(await openRepository(phones).collection.countDocuments({ agentId: stored._id })).toBe(0);
   });

@@ -4,47 +4,22 @@
  * inclusive `from`/`to` range on createdAt (a date alone covering its whole UTC day), and the
  * recording shown as a presigned link to our copy.
  */
-import { randomBytes } from "node:crypto";
 import { ObjectId } from "mongodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { objectUrlOf } from "#core/ai-calling/call-recordings.ts";
-import { collections } from "#core/ai-calling/collections.ts";
-import { users } from "#core/ai-calling/users.ts";
-import { issueSession } from "#core/auth/tokens.ts";
 import { database } from "#core/db/client.ts";
-import { openRepository } from "#core/db/repository.ts";
-import { syncCollections } from "#core/db/sync.ts";
-import { startHttpServer, type LocalHttpServer } from "#local/runtime/http-server.ts";
-import { routes } from "../../functions/routes.ts";
+import { newUser, pathsOf, useAiCallingApi, type ApiUser, type Json } from "#test/fixtures/ai-calling/call-harness.ts";
 
-type Json = Record<string, any>;
-interface TestUser { id: ObjectId; token: string }
+const { send } = useAiCallingApi();
 
-let server: LocalHttpServer;
-let alice: TestUser;
-let bob: TestUser;
-
-const send = async (method: string, path: string, token?: string, body?: unknown) => {
-  const response = await fetch(`${server.url}/ai-calling/${path}`, {
-    method,
-    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { "content-type": "application/json" }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Json };
-};
-
-async function newUser(): Promise<TestUser> {
-  const user = await openRepository(users).create({ email: `u${randomBytes(4).toString("hex")}@example.com`, name: "Caller" }, { set: { password: "$2b$10$not-a-real-hash", role: "user" } });
-  const { accessToken } = await issueSession({ system: "ai-calling", userId: user._id, role: "user" });
-  return { id: user._id, token: accessToken };
-}
+let alice: ApiUser;
+let bob: ApiUser;
 
 const agentA = new ObjectId();
 const agentB = new ObjectId();
 
 /** A call log as the workflows store it, created at `createdAt`. */
-function callLog(owner: TestUser, createdAt: string, fields: Json = {}): Json {
+function callLog(owner: ApiUser, createdAt: string, fields: Json = {}): Json {
   const _id = new ObjectId();
   return {
     _id, sessionId: `sess_${_id}`, userId: owner.id, agentId: agentA, fromPhone: "+919876543210", toPhone: "+919123456789",
@@ -54,14 +29,11 @@ function callLog(owner: TestUser, createdAt: string, fields: Json = {}): Json {
 
 const insert = (...logs: Json[]) => database("ai-calling").collection("calllogs").insertMany(logs);
 const ids = (body: Json) => body.data.map((log: Json) => log._id);
-const pathsOf = (body: Json) => body.error.details.map((detail: Json) => detail.path).sort();
 
 // Alice's calls, newest first.
 let logs: Json[];
 
 beforeAll(async () => {
-  await syncCollections({ db: database("ai-calling"), definitions: collections });
-  server = await startHttpServer({ routes, port: 0 });
   alice = await newUser();
   bob = await newUser();
   logs = [
@@ -72,10 +44,6 @@ beforeAll(async () => {
     callLog(alice, "2024-01-14T08:00:00.000Z", { status: "busy" }),
   ];
   await insert(...logs, callLog(bob, "2024-01-15T12:00:00.000Z"));
-});
-
-afterAll(async () => {
-  await server.stop();
 });
 
 const expected = (...indexes: number[]) => indexes.map((index) => logs[index]._id.toHexString());

@@ -17,10 +17,9 @@ import { callLogs, type CallLog } from "#core/ai-calling/call-logs.ts";
 import { CALL_CREDIT_HOLD } from "#core/ai-calling/pricing.ts";
 import { sessionCacheKey } from "#core/ai-calling/session-cache.ts";
 import { sessions, type Session } from "#core/ai-calling/sessions.ts";
-import { users } from "#core/ai-calling/users.ts";
 import { redis } from "#core/cache/redis.ts";
 import { openRepository } from "#core/db/repository.ts";
-import { AGENT_CONFIG, newNumber, useCallWorld, type CallUser } from "#test/fixtures/ai-calling/call-harness.ts";
+import { AGENT_CONFIG, creditsOf, newNumber, sessionOf, useCallWorld, type CallUser } from "#test/fixtures/ai-calling/call-harness.ts";
 import { PASSTHRU_GATHER_QUERY, PASSTHRU_VOICEBOT_QUERY } from "#test/fixtures/exotel/payloads.ts";
 import { readError } from "#test/fixtures/http/server.ts";
 
@@ -58,8 +57,6 @@ function passthru(user: CallUser, query: string, secret?: { account?: string; to
 const callLogsOf = (user: CallUser) => openRepository(callLogs).collection.find({ userId: user.id }).toArray() as Promise<CallLog[]>;
 const sessionsOf = (user: CallUser) => openRepository(sessions).collection.find({ userId: user.id }).toArray() as Promise<Session[]>;
 const callLogOfSid = async (callSid: string) => (await openRepository(callLogs).collection.findOne({ exotelCallSid: callSid })) as CallLog;
-const sessionOf = async (sessionId: string) => (await openRepository(sessions).collection.findOne({ sessionId })) as Session;
-const creditsOf = async (user: CallUser) => (await openRepository(users).collection.findOne({ _id: user.id }))!.credits;
 const statsOf = async (agentId: string | ObjectId) => (await openRepository(agents).get(String(agentId))).stats;
 
 describe("a Passthru for one of the account's numbers", () => {
@@ -154,9 +151,7 @@ describe("a Passthru for one of the account's numbers", () => {
   it("creates nothing for the second leg of our own outbound call (CustomField = its sessionId)", async () => {
     const user = await world.newUser({ credits: 20 });
     const phone = await world.newPhone(user);
-    const placed = await world.call("/ai-calling/calls", { token: user.token, json: { phoneId: phone.phoneId, to: newNumber() } });
-    expect(placed.status).toBe(201);
-    const { sessionId } = (await placed.json()) as { sessionId: string };
+    const { sessionId } = await world.placeCall(user, phone);
     const [logsBefore, sessionsBefore, creditsBefore] = [await callLogsOf(user), await sessionsOf(user), await creditsOf(user)];
 
     const response = await passthru(user, passthruQuery(PASSTHRU_GATHER_QUERY, { callSid: newCallSid(), to: phone.number, CustomField: sessionId }));

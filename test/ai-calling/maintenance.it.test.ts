@@ -14,24 +14,20 @@ import type { Context, ScheduledEvent } from "aws-lambda";
 import { BSON, ObjectId } from "mongodb";
 import { describe, expect, it } from "vitest";
 import { agents, type Agent } from "#core/ai-calling/agents.ts";
-import { callLogs, type CallLog } from "#core/ai-calling/call-logs.ts";
 import { startCall } from "#core/ai-calling/call-starts.ts";
 import { collections } from "#core/ai-calling/collections.ts";
 import { cleanEndedSessions, databaseStats, reconcileCalls, retryRecordings } from "#core/ai-calling/maintenance.ts";
 import { phones, type Phone } from "#core/ai-calling/phones.ts";
 import { CALL_CREDIT_HOLD } from "#core/ai-calling/pricing.ts";
 import { sessions, type Session } from "#core/ai-calling/sessions.ts";
-import { users } from "#core/ai-calling/users.ts";
 import { database } from "#core/db/client.ts";
 import { openRepository } from "#core/db/repository.ts";
-import { newNumber, useCallWorld, type CallUser } from "#test/fixtures/ai-calling/call-harness.ts";
+import { callLogOf, creditsOf, newNumber, sessionOf, useCallWorld, type CallUser, type Json } from "#test/fixtures/ai-calling/call-harness.ts";
 import { exampleSession } from "#test/fixtures/ai-calling/seed-examples.ts";
 import { handler as cleanEndedSessionsHandler } from "../../functions/ai-calling/crons/clean-ended-sessions.ts";
 import { handler as databaseStatsHandler } from "../../functions/ai-calling/crons/database-stats.ts";
 import { handler as reconcileCallsHandler } from "../../functions/ai-calling/crons/reconcile-calls.ts";
 import { handler as retryRecordingsHandler } from "../../functions/ai-calling/crons/retry-call-recordings.ts";
-
-type Json = Record<string, any>;
 
 const world = useCallWorld();
 
@@ -44,23 +40,11 @@ const scheduledAt = (at: Date) => ({ time: at.toISOString() }) as ScheduledEvent
 const context = {} as Context;
 
 const sessionsCollection = () => openRepository(sessions).collection;
-const callLogOf = async (sessionId: string) => (await openRepository(callLogs).collection.findOne({ sessionId })) as CallLog;
-const sessionOf = async (sessionId: string) => (await sessionsCollection().findOne({ sessionId })) as Session | null;
-const creditsOf = async (user: CallUser) => (await openRepository(users).collection.findOne({ _id: user.id }))!.credits;
 
 /** The document's example session, as a new session of its own (a deep copy with new ids). */
 function exampleSessionWith(fields: Partial<Session>): Session {
   const copy = BSON.deserialize(BSON.serialize(exampleSession)) as Session;
   return { ...copy, _id: new ObjectId(), sessionId: `sess_${randomBytes(9).toString("base64url")}`, ...fields };
-}
-
-/** A call placed through the API (call log `initiated`, Exotel's CallSid stored, a credit held). */
-async function placeCall(user: CallUser, phone?: { phoneId: string; agentId: string }) {
-  const from = phone ?? (await world.newPhone(user));
-  const response = await world.call("/ai-calling/calls", { token: user.token, json: { phoneId: from.phoneId, to: newNumber() } });
-  expect(response.status).toBe(201);
-  const log = (await response.json()) as Json;
-  return { sessionId: log.sessionId as string, callSid: log.exotelCallSid as string, callLogId: log._id as string, agentId: from.agentId };
 }
 
 describe("cleanEndedSessions", () => {
@@ -96,7 +80,7 @@ describe("cleanEndedSessions", () => {
 describe("reconcileCalls", () => {
   it("leaves a call alone while Exotel still reports it in progress", async () => {
     const user = await world.newUser({ credits: 10 });
-    const { sessionId } = await placeCall(user);
+    const { sessionId } = await world.placeCall(user);
 
     const result = await reconcileCalls(new Date(Date.now() + 2 * MINUTE));
 
@@ -110,7 +94,7 @@ describe("reconcileCalls", () => {
 
   it("settles a call whose terminal callback never came, once Exotel's details say it completed", async () => {
     const user = await world.newUser({ credits: 10 });
-    const { sessionId, callSid, agentId } = await placeCall(user);
+    const { sessionId, callSid, agentId } = await world.placeCall(user);
     world.exotel.settle(callSid, { status: "completed", durationSec: 75, price: 0.02 });
 
     const result = await reconcileCalls(new Date(Date.now() + 2 * MINUTE));
@@ -125,7 +109,7 @@ describe("reconcileCalls", () => {
 
   it("does not settle a call twice when it runs again", async () => {
     const user = await world.newUser({ credits: 10 });
-    const { sessionId, callSid, agentId } = await placeCall(user);
+    const { sessionId, callSid, agentId } = await world.placeCall(user);
     world.exotel.settle(callSid, { status: "completed", durationSec: 20 });
     await reconcileCalls(new Date(Date.now() + 2 * MINUTE));
     const [log, credits] = [await callLogOf(sessionId), await creditsOf(user)];
@@ -188,7 +172,7 @@ describe("reconcileCalls", () => {
 
   it("runs through its cron handler on the event's time", async () => {
     const user = await world.newUser({ credits: 10 });
-    const { sessionId, callSid } = await placeCall(user);
+    const { sessionId, callSid } = await world.placeCall(user);
     world.exotel.settle(callSid, { status: "busy" });
 
     const result = (await reconcileCallsHandler(scheduledAt(new Date(Date.now() + 2 * MINUTE)), context)) as Record<string, number>;
@@ -201,7 +185,7 @@ describe("reconcileCalls", () => {
 describe("retryRecordings", () => {
   /** A completed call whose recording could not be fetched from Exotel when its callback came. */
   async function callWithPendingRecording(user: CallUser) {
-    const call = await placeCall(user);
+    const call = await world.placeCall(user);
     world.exotel.settle(call.callSid, { status: "completed", durationSec: 30, recording: AUDIO });
     world.exotel.failNext("recording", { status: 500 });
     const { status } = await world.exotel.sendStatusCallback(call.callSid);
@@ -257,7 +241,7 @@ describe("databaseStats", () => {
 
   it("reports the database's sizes and the documents of each collection", async () => {
     const user = await world.newUser();
-    await placeCall(user);
+    await world.placeCall(user);
 
     const stats = await databaseStats();
 

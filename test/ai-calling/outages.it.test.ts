@@ -9,19 +9,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { agents } from "#core/ai-calling/agents.ts";
-import { callLogs, type CallLog } from "#core/ai-calling/call-logs.ts";
+import { callLogs } from "#core/ai-calling/call-logs.ts";
 import { transcriptOf } from "#core/ai-calling/conversations.ts";
 import { retryRecordings } from "#core/ai-calling/maintenance.ts";
 import { CALL_CREDIT_HOLD } from "#core/ai-calling/pricing.ts";
-import { sessions, type Session } from "#core/ai-calling/sessions.ts";
-import { users } from "#core/ai-calling/users.ts";
 import { openRepository } from "#core/db/repository.ts";
-import { newNumber, useCallWorld, type CallUser } from "#test/fixtures/ai-calling/call-harness.ts";
+import { callLogOf, creditsOf, newNumber, sessionOf, useCallWorld, type CallUser, type Json } from "#test/fixtures/ai-calling/call-harness.ts";
 import { captureLogs, readError } from "#test/fixtures/http/server.ts";
 import { startTestRedis, type TestRedis } from "#test/helpers/redis.ts";
 import { startTestS3, type TestS3 } from "#test/helpers/s3.ts";
-
-type Json = Record<string, any>;
 
 const BUCKET = "outage-recordings";
 const CREDITS = 25;
@@ -55,9 +51,8 @@ let call: { sessionId: string; callSid: string; callLogId: string; agentId: stri
 const appendTurn = (turn: { role: string; content: string }) =>
   world.call(`/ai-calling/sessions/${call.sessionId}/messages`, { token: user.token, json: turn });
 const getSession = () => world.call(`/ai-calling/sessions/${call.sessionId}`, { token: user.token });
-const storedCallLog = async () => (await openRepository(callLogs).collection.findOne({ sessionId: call.sessionId })) as CallLog;
-const storedSession = async () => (await openRepository(sessions).collection.findOne({ sessionId: call.sessionId })) as Session;
-const creditsOf = async () => (await openRepository(users).collection.findOne({ _id: user.id }))!.credits;
+const storedCallLog = () => callLogOf(call.sessionId);
+const storedSession = () => sessionOf(call.sessionId);
 
 /** What `run` answered, and the messages it logged at warn and at error level. */
 async function logsDuring<T>(run: () => Promise<T>): Promise<{ result: T; warnings: string[]; errors: string[] }> {
@@ -87,7 +82,7 @@ describe("while Redis and S3 answer", () => {
     expect(turns.map((turn) => turn.status)).toEqual([201, 201]);
     expect(read.headers.get("x-session-source")).toBe("redis");
     expect(((await read.json()) as Json).conversationHistory).toHaveLength(2);
-    expect(await creditsOf()).toBe(CREDITS - CALL_CREDIT_HOLD);
+    expect(await creditsOf(user)).toBe(CREDITS - CALL_CREDIT_HOLD);
   });
 });
 
@@ -108,7 +103,7 @@ describe("once Redis has stopped", () => {
     expect((await readError(response)).code).toBe("UNAVAILABLE");
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await openRepository(callLogs).collection.countDocuments({ userId: user.id })).toBe(logsBefore);
-    expect(await creditsOf()).toBe(CREDITS - CALL_CREDIT_HOLD);
+    expect(await creditsOf(user)).toBe(CREDITS - CALL_CREDIT_HOLD);
   });
 
   it("still appends the voice runtime's turns to MongoDB, only logging the cache it could not write", async () => {
@@ -151,7 +146,7 @@ describe("once Redis has stopped", () => {
         recordingUrl: `${world.exotel.url}/recordings/${call.callSid}.mp3`,
       });
       expect(log.transcript).toMatch(/^Agent: Hello! How can I help\?\nUser: My parcel is late/);
-      expect(await creditsOf()).toBeCloseTo(CREDITS - log.costBreakdown!.total, 9);
+      expect(await creditsOf(user)).toBeCloseTo(CREDITS - log.costBreakdown!.total, 9);
       expect((await openRepository(agents).get(call.agentId)).stats).toEqual({ totalCalls: 1, totalDuration: 120, avgDuration: 120, successRate: 1 });
       expect((await storedSession()).status).toBe("ended");
       expect(warnings).toContainEqual(expect.stringMatching(/session cache: write failed/));

@@ -9,15 +9,13 @@ import { describe, expect, it } from "vitest";
 import { callLogs } from "#core/ai-calling/call-logs.ts";
 import { sessionCacheKey } from "#core/ai-calling/session-cache.ts";
 import { sessions } from "#core/ai-calling/sessions.ts";
-import { users } from "#core/ai-calling/users.ts";
 import { redis } from "#core/cache/redis.ts";
 import { openRepository } from "#core/db/repository.ts";
-import { useCallWorld, newNumber, type CallUser } from "#test/fixtures/ai-calling/call-harness.ts";
+import { creditsOf, useCallWorld, newNumber, type CallUser } from "#test/fixtures/ai-calling/call-harness.ts";
 import { readError } from "#test/fixtures/http/server.ts";
 
 const world = useCallWorld();
 
-const creditsOf = async (user: CallUser) => (await openRepository(users).get(user.id)).credits;
 const logsOf = (user: CallUser) => openRepository(callLogs).collection.find({ userId: user.id }).toArray();
 const place = (user: CallUser, json: unknown, headers: Record<string, string> = {}) => world.call("/ai-calling/calls", { token: user.token, json, headers });
 

@@ -5,35 +5,18 @@
  * isolation, and the effective agent config: the agent's config with the phone's override
  * deep-merged over it.
  */
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { effectiveAgentConfig } from "#core/ai-calling/agent-configs.ts";
 import { agents, type AgentConfig } from "#core/ai-calling/agents.ts";
-import { collections } from "#core/ai-calling/collections.ts";
-import { users } from "#core/ai-calling/users.ts";
-import { issueSession } from "#core/auth/tokens.ts";
-import { database } from "#core/db/client.ts";
 import { openRepository } from "#core/db/repository.ts";
-import { syncCollections } from "#core/db/sync.ts";
-import { startHttpServer, type LocalHttpServer } from "#local/runtime/http-server.ts";
-import { routes } from "../../functions/routes.ts";
+import { newUser, pathsOf, useAiCallingApi, type ApiUser, type Json } from "#test/fixtures/ai-calling/call-harness.ts";
 
-type Json = Record<string, any>;
-interface TestUser { id: string; token: string; agentId: string }
+interface Owner extends ApiUser { agentId: string }
 
-let server: LocalHttpServer;
-let alice: TestUser;
-let bob: TestUser;
+const { send } = useAiCallingApi();
 
-const send = async (method: string, path: string, token?: string, body?: unknown) => {
-  const response = await fetch(`${server.url}/ai-calling/${path}`, {
-    method,
-    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { "content-type": "application/json" }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Json };
-};
+let alice: Owner;
+let bob: Owner;
 
 const AGENT_CONFIG: AgentConfig = {
   prompt: "You are a helpful support agent for Acme.",
@@ -46,12 +29,10 @@ const AGENT_CONFIG: AgentConfig = {
 };
 
 /** A user with one agent, made directly (an agent POST would clear other files' cached lists). */
-async function newUser(): Promise<TestUser> {
-  const user = await openRepository(users).create({ email: `u${randomBytes(4).toString("hex")}@example.com`, name: "Phone Owner" }, { set: { password: "$2b$10$not-a-real-hash", role: "user" } });
-  const caller = { userId: user._id, role: "user" };
-  const agent = await openRepository(agents, { caller }).create({ name: "Main agent", config: AGENT_CONFIG });
-  const { accessToken } = await issueSession({ system: "ai-calling", userId: user._id, role: "user" });
-  return { id: user._id.toHexString(), token: accessToken, agentId: agent._id.toHexString() };
+async function newOwner(): Promise<Owner> {
+  const user = await newUser();
+  const agent = await openRepository(agents, { caller: { userId: user.id, role: "user" } }).create({ name: "Main agent", config: AGENT_CONFIG });
+  return { ...user, agentId: agent._id.toHexString() };
 }
 
 let sequence = 0;
@@ -60,23 +41,15 @@ const freshNumber = () => `+9198${String(++sequence).padStart(8, "0")}`;
 
 const phoneBody = (overrides: Json = {}) => ({ number: freshNumber(), country: "IN", ...overrides });
 
-const create = async (user: TestUser, overrides: Json = {}) => {
+const create = async (user: Owner, overrides: Json = {}) => {
   const created = await send("POST", "phones", user.token, phoneBody(overrides));
   expect(created.status).toBe(201);
   return created.body;
 };
 
-const pathsOf = (body: Json) => body.error.details.map((detail: Json) => detail.path).sort();
-
 beforeAll(async () => {
-  await syncCollections({ db: database("ai-calling"), definitions: collections });
-  server = await startHttpServer({ routes, port: 0 });
-  alice = await newUser();
-  bob = await newUser();
-});
-
-afterAll(async () => {
-  await server.stop();
+  alice = await newOwner();
+  bob = await newOwner();
 });
 
 describe("creating and reading a phone", () => {
@@ -85,7 +58,7 @@ describe("creating and reading a phone", () => {
     const read = await send("GET", `phones/${created.body._id}`, alice.token);
 
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ userId: alice.id, country: "IN", provider: "exotel", status: "active", agentId: alice.agentId, tags: ["sales"] });
+    expect(created.body).toMatchObject({ userId: alice.id.toHexString(), country: "IN", provider: "exotel", status: "active", agentId: alice.agentId, tags: ["sales"] });
     expect(read.body).toEqual(created.body);
   });
 
@@ -197,7 +170,7 @@ describe("another user's phones", () => {
 
 describe("the list", () => {
   it("filters by status, tag and agent, newest first", async () => {
-    const owner = await newUser();
+    const owner = await newOwner();
     const first = await create(owner, { tags: ["sales", "inbound"], agentId: owner.agentId });
     const second = await create(owner, { tags: ["support"], status: "inactive" });
     const third = await create(owner, { tags: ["sales"] });

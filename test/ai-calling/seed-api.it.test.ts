@@ -3,26 +3,18 @@
  * owner sees them: ids and dates as strings, every documented field kept, no secrets. An admin
  * sees the example user without its password hash or Exotel credentials.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collections } from "#core/ai-calling/collections.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { issueSession } from "#core/auth/tokens.ts";
 import { database } from "#core/db/client.ts";
-import { syncCollections } from "#core/db/sync.ts";
-import { startHttpServer, type LocalHttpServer } from "#local/runtime/http-server.ts";
+import { newUser, useAiCallingApi, type Json } from "#test/fixtures/ai-calling/call-harness.ts";
 import { AGENT_ID, CALL_LOG_ID, PHONE_ID, SEED_EXAMPLES, SESSION_ID, USER_ID, exampleUser } from "#test/fixtures/ai-calling/seed-examples.ts";
-import { routes } from "../../functions/routes.ts";
 
-type Json = Record<string, any>;
+const { send } = useAiCallingApi();
 
-let server: LocalHttpServer;
 let ownerToken: string;
 let adminToken: string;
 
-const get = async (path: string, token: string) => {
-  const response = await fetch(`${server.url}/ai-calling/${path}`, { headers: { authorization: `Bearer ${token}` } });
-  const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) as Json };
-};
+const get = (path: string, token: string) => send("GET", path, token);
 
 /** What no answer may hold: the example's password hash and Exotel credentials. */
 function expectNoSecrets(text: string) {
@@ -33,16 +25,9 @@ function expectNoSecrets(text: string) {
 
 beforeAll(async () => {
   const db = database("ai-calling");
-  await syncCollections({ db, definitions: collections });
   for (const [name, example] of Object.entries(SEED_EXAMPLES)) await db.collection(name).insertOne({ ...example });
-  server = await startHttpServer({ routes, port: 0 });
   ownerToken = (await issueSession({ system: "ai-calling", userId: USER_ID, role: "user" })).accessToken;
-  const admin = await db.collection("users").insertOne({ email: "admin@example.com", password: "$2b$10$admin-hash", name: "Admin User", role: "admin", credits: 1000, isActive: true, createdAt: new Date(), updatedAt: new Date() });
-  adminToken = (await issueSession({ system: "ai-calling", userId: admin.insertedId, role: "admin" })).accessToken;
-});
-
-afterAll(async () => {
-  await server.stop();
+  adminToken = (await newUser({ role: "admin" })).token;
 });
 
 describe("the document's examples through the API", () => {

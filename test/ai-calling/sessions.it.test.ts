@@ -9,24 +9,11 @@
 import { describe, expect, it } from "vitest";
 import { MAX_TURN_CHARACTERS, transcriptOf } from "#core/ai-calling/conversations.ts";
 import { SESSION_CACHE_TTL_SECONDS, sessionCacheKey } from "#core/ai-calling/session-cache.ts";
-import { sessions, type Session } from "#core/ai-calling/sessions.ts";
 import { redis } from "#core/cache/redis.ts";
-import { openRepository } from "#core/db/repository.ts";
-import { newNumber, useCallWorld, type CallUser } from "#test/fixtures/ai-calling/call-harness.ts";
+import { sessionOf, useCallWorld, type CallUser, type Json } from "#test/fixtures/ai-calling/call-harness.ts";
 import { readError } from "#test/fixtures/http/server.ts";
 
-type Json = Record<string, any>;
-
 const world = useCallWorld();
-
-/** A call placed from a new phone of `user`: its call log, as POST /ai-calling/calls answers it. */
-async function placeCall(user: CallUser): Promise<{ sessionId: string; callSid: string; callLogId: string }> {
-  const phone = await world.newPhone(user);
-  const response = await world.call("/ai-calling/calls", { token: user.token, json: { phoneId: phone.phoneId, to: newNumber() } });
-  expect(response.status).toBe(201);
-  const log = (await response.json()) as Json;
-  return { sessionId: log.sessionId, callSid: log.exotelCallSid, callLogId: log._id };
-}
 
 /** Exotel reports the call completed (terminal StatusCallback), confirmed by its call details. */
 async function endCall(callSid: string): Promise<void> {
@@ -38,13 +25,12 @@ async function endCall(callSid: string): Promise<void> {
 const appendTurn = (user: CallUser, sessionId: string, turn: unknown) =>
   world.call(`/ai-calling/sessions/${sessionId}/messages`, { token: user.token, json: turn });
 const getSession = (user: CallUser, sessionId: string) => world.call(`/ai-calling/sessions/${sessionId}`, { token: user.token });
-const storedSession = async (sessionId: string) => (await openRepository(sessions).collection.findOne({ sessionId })) as Session;
 const cachedCopy = (sessionId: string) => redis().get<Json>(sessionCacheKey(sessionId));
 
 describe("appending a turn", () => {
   it("answers 201 with the session, its history one turn longer", async () => {
     const user = await world.newUser();
-    const { sessionId } = await placeCall(user);
+    const { sessionId } = await world.placeCall(user);
     await appendTurn(user, sessionId, { role: "assistant", content: "Hello! How can I help?" });
 
     const response = await appendTurn(user, sessionId, { role: "user", content: "Where is my parcel?" });
@@ -56,20 +42,20 @@ describe("appending a turn", () => {
       ["assistant", "Hello! How can I help?"],
       ["user", "Where is my parcel?"],
     ]);
-    expect((await storedSession(sessionId)).conversationHistory).toHaveLength(2);
+    expect((await sessionOf(sessionId)).conversationHistory).toHaveLength(2);
   });
 
   it("moves lastActivityAt, and keeps the timestamp the runtime gave", async () => {
     const user = await world.newUser();
-    const { sessionId } = await placeCall(user);
-    const before = await storedSession(sessionId);
+    const { sessionId } = await world.placeCall(user);
+    const before = await sessionOf(sessionId);
     const spokenAt = "2026-06-02T10:15:00.000Z";
     // A clock tick, so that "later" can be told apart from "the same millisecond".
     await new Promise((resolve) => setTimeout(resolve, 5));
 
     const response = await appendTurn(user, sessionId, { role: "user", content: "Hi", timestamp: spokenAt });
 
-    const after = await storedSession(sessionId);
+    const after = await sessionOf(sessionId);
     expect(after.lastActivityAt.getTime()).toBeGreaterThan(before.lastActivityAt.getTime());
     expect(((await response.json()) as Json).lastActivityAt).toBe(after.lastActivityAt.toISOString());
     expect(after.conversationHistory[0].timestamp).toEqual(new Date(spokenAt));
@@ -77,7 +63,7 @@ describe("appending a turn", () => {
 
   it("rewrites the Redis copy with the new turn, for an hour at most", async () => {
     const user = await world.newUser();
-    const { sessionId } = await placeCall(user);
+    const { sessionId } = await world.placeCall(user);
 
     await appendTurn(user, sessionId, { role: "user", content: "Can I change the delivery address?" });
 
@@ -96,7 +82,7 @@ describe("appending a turn", () => {
     ["a timestamp without a zone", { role: "user", content: "Hi", timestamp: "2026-06-02 16:42:56" }, "timestamp"],
   ])("refuses %s with 400 naming the field, and adds nothing", async (_, turn, path) => {
     const user = await world.newUser();
-    const { sessionId } = await placeCall(user);
+    const { sessionId } = await world.placeCall(user);
 
     const response = await appendTurn(user, sessionId, turn);
 
@@ -104,12 +90,12 @@ describe("appending a turn", () => {
     const error = await readError(response);
     expect(error.code).toBe("VALIDATION_FAILED");
     expect(error.details?.map((detail) => detail.path)).toEqual([path]);
-    expect((await storedSession(sessionId)).conversationHistory).toEqual([]);
+    expect((await sessionOf(sessionId)).conversationHistory).toEqual([]);
   });
 
   it("answers 409 once the call has ended, and adds nothing", async () => {
     const user = await world.newUser();
-    const { sessionId, callSid } = await placeCall(user);
+    const { sessionId, callSid } = await world.placeCall(user);
     await appendTurn(user, sessionId, { role: "user", content: "Thanks, bye" });
     await endCall(callSid);
 
@@ -119,7 +105,7 @@ describe("appending a turn", () => {
     const error = await readError(response);
     expect(error.code).toBe("CONFLICT");
     expect(error.details?.[0].path).toBe("status");
-    expect((await storedSession(sessionId)).conversationHistory.map((turn) => turn.content)).toEqual(["Thanks, bye"]);
+    expect((await sessionOf(sessionId)).conversationHistory.map((turn) => turn.content)).toEqual(["Thanks, bye"]);
   });
 
   it("answers 404 for a session that does not exist", async () => {
@@ -135,7 +121,7 @@ describe("appending a turn", () => {
 describe("reading a session", () => {
   it("answers from the Redis copy while there is one", async () => {
     const user = await world.newUser();
-    const { sessionId } = await placeCall(user);
+    const { sessionId } = await world.placeCall(user);
     await appendTurn(user, sessionId, { role: "user", content: "Hello" });
 
     const response = await getSession(user, sessionId);
@@ -147,7 +133,7 @@ describe("reading a session", () => {
 
   it("answers from MongoDB when the copy is gone, and caches the session again", async () => {
     const user = await world.newUser();
-    const { sessionId } = await placeCall(user);
+    const { sessionId } = await world.placeCall(user);
     await appendTurn(user, sessionId, { role: "user", content: "Hello" });
     const fromRedis = (await (await getSession(user, sessionId)).json()) as Json;
     await redis().del(sessionCacheKey(sessionId));
@@ -174,7 +160,7 @@ describe("reading a session", () => {
 describe("another user's session", () => {
   it("is not found for reads, whether it is cached in Redis or not", async () => {
     const [owner, other] = [await world.newUser(), await world.newUser()];
-    const { sessionId } = await placeCall(owner);
+    const { sessionId } = await world.placeCall(owner);
     expect(await cachedCopy(sessionId)).toMatchObject({ sessionId });
 
     const fromCache = await getSession(other, sessionId);
@@ -190,14 +176,14 @@ describe("another user's session", () => {
 
   it("is not found for appends, even while cached in Redis, and takes no turn", async () => {
     const [owner, other] = [await world.newUser(), await world.newUser()];
-    const { sessionId } = await placeCall(owner);
+    const { sessionId } = await world.placeCall(owner);
     expect(await cachedCopy(sessionId)).toMatchObject({ sessionId });
 
     const response = await appendTurn(other, sessionId, { role: "user", content: "Let me in" });
 
     expect(response.status).toBe(404);
     expect((await readError(response)).code).toBe("NOT_FOUND");
-    expect((await storedSession(sessionId)).conversationHistory).toEqual([]);
+    expect((await sessionOf(sessionId)).conversationHistory).toEqual([]);
     expect((await cachedCopy(sessionId))?.conversationHistory).toEqual([]);
   });
 });
@@ -205,9 +191,9 @@ describe("another user's session", () => {
 describe("listing sessions", () => {
   it("lists only the caller's sessions, filtered by status", async () => {
     const [user, other] = [await world.newUser(), await world.newUser()];
-    const live = await placeCall(user);
-    const ended = await placeCall(user);
-    await placeCall(other);
+    const live = await world.placeCall(user);
+    const ended = await world.placeCall(user);
+    await world.placeCall(other);
     await endCall(ended.callSid);
 
     const list = async (query: string) => {
@@ -234,7 +220,7 @@ describe("listing sessions", () => {
 describe("the transcript", () => {
   it("reads one User:/Agent: line per turn, in the order spoken whatever the order appended", async () => {
     const user = await world.newUser();
-    const { sessionId } = await placeCall(user);
+    const { sessionId } = await world.placeCall(user);
     const turns = [
       { role: "user", content: "I need help with my order", timestamp: "2026-06-02T10:30:10.000Z" },
       { role: "assistant", content: "Hello! How can I help you today?", timestamp: "2026-06-02T10:30:02.000Z" },
@@ -242,7 +228,7 @@ describe("the transcript", () => {
     ];
     for (const turn of turns) expect((await appendTurn(user, sessionId, turn)).status).toBe(201);
 
-    const transcript = transcriptOf((await storedSession(sessionId)).conversationHistory);
+    const transcript = transcriptOf((await sessionOf(sessionId)).conversationHistory);
 
     expect(transcript).toBe([
       "Agent: Hello! How can I help you today?",
@@ -253,7 +239,7 @@ describe("the transcript", () => {
 
   it("is written to the call log when the call ends", async () => {
     const user = await world.newUser();
-    const { sessionId, callSid, callLogId } = await placeCall(user);
+    const { sessionId, callSid, callLogId } = await world.placeCall(user);
     await appendTurn(user, sessionId, { role: "assistant", content: "Hi! How can I help?", timestamp: "2026-06-02T10:30:02.000Z" });
     await appendTurn(user, sessionId, { role: "user", content: "Just checking in", timestamp: "2026-06-02T10:30:05.000Z" });
 

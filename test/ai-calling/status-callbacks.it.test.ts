@@ -9,32 +9,24 @@
 import { describe, expect, it } from "vitest";
 import { agents } from "#core/ai-calling/agents.ts";
 import { statusCallbackUrl } from "#core/ai-calling/callback-tokens.ts";
-import { callLogs, type CallLog } from "#core/ai-calling/call-logs.ts";
+import { callLogs } from "#core/ai-calling/call-logs.ts";
 import { reconcileCalls } from "#core/ai-calling/maintenance.ts";
-import { sessions } from "#core/ai-calling/sessions.ts";
-import { users } from "#core/ai-calling/users.ts";
 import { openRepository } from "#core/db/repository.ts";
-import { newNumber, useCallWorld, type CallUser } from "#test/fixtures/ai-calling/call-harness.ts";
+import { callLogOf, creditsOf, sessionOf, useCallWorld } from "#test/fixtures/ai-calling/call-harness.ts";
 import { readError } from "#test/fixtures/http/server.ts";
 
 const world = useCallWorld();
 const RECORDING = new Uint8Array(Buffer.from("ID3 fake mp3 bytes of a five minute call"));
 
-const creditsOf = async (user: CallUser) => (await openRepository(users).get(user.id)).credits;
-const logOf = async (sessionId: string) => (await openRepository(callLogs).collection.findOne({ sessionId })) as CallLog;
-const sessionOf = (sessionId: string) => openRepository(sessions).collection.findOne({ sessionId });
-
 /** A placed call, with two turns spoken unless it is one nobody answers. */
 async function placedCall(credits = 50, { talk = true } = {}) {
   const user = await world.newUser({ credits });
   const phone = await world.newPhone(user);
-  const response = await world.call("/ai-calling/calls", { token: user.token, json: { phoneId: phone.phoneId, to: newNumber() } });
-  expect(response.status).toBe(201);
-  const log = (await response.json()) as { sessionId: string; exotelCallSid: string; _id: string };
+  const { sessionId, callSid, callLogId } = await world.placeCall(user, phone);
   for (const turn of talk ? [{ role: "assistant", content: "Hello! How can I help?" }, { role: "user", content: "Where is my parcel?" }] : []) {
-    expect((await world.call(`/ai-calling/sessions/${log.sessionId}/messages`, { token: user.token, json: turn })).status).toBe(201);
+    expect((await world.call(`/ai-calling/sessions/${sessionId}/messages`, { token: user.token, json: turn })).status).toBe(201);
   }
-  return { user, phone, sessionId: log.sessionId, callSid: log.exotelCallSid, callLogId: log._id };
+  return { user, phone, sessionId, callSid, callLogId };
 }
 
 describe("a completed call", () => {
@@ -44,9 +36,9 @@ describe("a completed call", () => {
     world.exotel.settle(callSid, { status: "completed", durationSec: 131, startTime, endTime: new Date("2026-06-02T10:17:11Z"), price: 0.03, recording: RECORDING });
 
     const answered = await world.exotel.sendStatusCallback(callSid, { eventType: "answered" });
-    const midway = await logOf(sessionId);
+    const midway = await callLogOf(sessionId);
     const terminal = await world.exotel.sendStatusCallback(callSid, { eventType: "terminal" });
-    const log = await logOf(sessionId);
+    const log = await callLogOf(sessionId);
 
     expect(answered.status).toBe(200);
     expect(midway.status).toBe("in-progress");
@@ -71,7 +63,7 @@ describe("a completed call", () => {
     world.exotel.settle(callSid, { status: "completed", durationSec: 60, price: 0.01 });
 
     const deliveries = await Promise.all([1, 2, 3].map(() => world.exotel.sendStatusCallback(callSid, { eventType: "terminal" })));
-    const log = await logOf(sessionId);
+    const log = await callLogOf(sessionId);
 
     expect(deliveries.map((delivery) => delivery.status)).toEqual([200, 200, 200]);
     expect(await creditsOf(user)).toBeCloseTo(50 - log.costBreakdown!.total, 6);
@@ -87,7 +79,7 @@ describe("a completed call", () => {
 
     expect(late.status).toBe(200);
     expect(JSON.parse(late.body)).toMatchObject({ advanced: false });
-    expect(await logOf(sessionId)).toMatchObject({ status: "completed", durationSec: 42 });
+    expect(await callLogOf(sessionId)).toMatchObject({ status: "completed", durationSec: 42 });
   });
 
   it("keeps credits at zero when the call cost more than was left", async () => {
@@ -96,7 +88,7 @@ describe("a completed call", () => {
 
     await world.exotel.sendStatusCallback(callSid, { eventType: "terminal" });
 
-    expect((await logOf(sessionId)).costBreakdown!.total).toBeGreaterThan(5);
+    expect((await callLogOf(sessionId)).costBreakdown!.total).toBeGreaterThan(5);
     expect(await creditsOf(user)).toBe(0);
   });
 });
@@ -107,7 +99,7 @@ describe("calls that did not connect", () => {
     world.exotel.settle(callSid, { status: "no-answer", durationSec: 0 });
 
     const response = await world.exotel.sendStatusCallback(callSid, { eventType: null, encoding: "form" });
-    const log = await logOf(sessionId);
+    const log = await callLogOf(sessionId);
 
     expect(response.status).toBe(200);
     expect(log).toMatchObject({ status: "no-answer", durationSec: 0, costBreakdown: { total: 0 } });
@@ -122,8 +114,8 @@ describe("calls that did not connect", () => {
 
     await world.exotel.sendStatusCallback(callSid, { eventType: null, encoding: "form", overrides: { RecordingUrl: "null" } });
 
-    expect(await logOf(sessionId)).toMatchObject({ status: "busy" });
-    expect((await logOf(sessionId)).recordingUrl).toBeUndefined();
+    expect(await callLogOf(sessionId)).toMatchObject({ status: "busy" });
+    expect((await callLogOf(sessionId)).recordingUrl).toBeUndefined();
   });
 });
 
@@ -132,11 +124,11 @@ describe("confirmation before money moves", () => {
     const { user, sessionId, callSid } = await placedCall(50);
 
     await world.exotel.sendStatusCallback(callSid, { eventType: "terminal", overrides: { Status: "completed", ConversationDuration: 600 } });
-    const unconfirmed = await logOf(sessionId);
+    const unconfirmed = await callLogOf(sessionId);
     const creditsBefore = await creditsOf(user);
     world.exotel.settle(callSid, { status: "completed", durationSec: 30 });
     await reconcileCalls(new Date(Date.now() + 120_000));
-    const confirmed = await logOf(sessionId);
+    const confirmed = await callLogOf(sessionId);
 
     expect(unconfirmed.status).toBe("completed");
     expect(unconfirmed.costBreakdown).toBeUndefined();
@@ -151,12 +143,12 @@ describe("confirmation before money moves", () => {
     world.exotel.failNext("details", { status: 500 });
 
     const response = await world.exotel.sendStatusCallback(callSid, { eventType: "terminal" });
-    const pending = await logOf(sessionId);
+    const pending = await callLogOf(sessionId);
     await reconcileCalls(new Date(Date.now() + 120_000));
 
     expect(response.status).toBe(200);
     expect(pending.costBreakdown).toBeUndefined();
-    expect((await logOf(sessionId)).costBreakdown).toBeDefined();
+    expect((await callLogOf(sessionId)).costBreakdown).toBeDefined();
     expect(await creditsOf(user)).toBeLessThan(50);
   });
 });
@@ -177,7 +169,7 @@ describe("callbacks that are not to be trusted", () => {
 
     expect(answers.map((answer) => answer.status)).toEqual([403, 403]);
     expect(JSON.parse(answers[0].body).error.code).toBe("FORBIDDEN");
-    expect((await logOf(sessionId)).status).toBe("initiated");
+    expect((await callLogOf(sessionId)).status).toBe("initiated");
     expect((await sessionOf(sessionId))!.status).toBe("active");
   });
 
@@ -187,7 +179,7 @@ describe("callbacks that are not to be trusted", () => {
     const answer = await world.exotel.postStatusCallback(statusCallbackUrl(sessionId), { CallSid: "f".repeat(32), Status: "completed" }, "form");
 
     expect(answer.status).toBe(403);
-    expect((await logOf(sessionId)).status).toBe("initiated");
+    expect((await callLogOf(sessionId)).status).toBe("initiated");
   });
 
   it("answers 404 for a callback about a call we never placed", async () => {

@@ -4,61 +4,27 @@
  * Other users get 403. Password hashes and Exotel credentials never appear in an answer; a user's
  * own `PUT /users/me/exotel-config` stores the credentials encrypted and answers 204.
  */
-import { randomBytes } from "node:crypto";
 import { ObjectId } from "mongodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { agents } from "#core/ai-calling/agents.ts";
-import { collections } from "#core/ai-calling/collections.ts";
 import { phones } from "#core/ai-calling/phones.ts";
 import { users } from "#core/ai-calling/users.ts";
-import { issueSession } from "#core/auth/tokens.ts";
 import { database } from "#core/db/client.ts";
 import { ENCRYPTED_VALUE } from "#core/db/collection.ts";
 import { openRepository } from "#core/db/repository.ts";
-import { syncCollections } from "#core/db/sync.ts";
-import { startHttpServer, type LocalHttpServer } from "#local/runtime/http-server.ts";
-import { routes } from "../../functions/routes.ts";
+import { PASSWORD_HASH, newUser, pathsOf, useAiCallingApi, type ApiUser, type Json } from "#test/fixtures/ai-calling/call-harness.ts";
 
-type Json = Record<string, any>;
-interface TestUser { id: string; token: string; email: string }
+const { send } = useAiCallingApi();
 
-let server: LocalHttpServer;
-let admin: TestUser;
-let member: TestUser;
-
-const send = async (method: string, path: string, token?: string, body?: unknown) => {
-  const response = await fetch(`${server.url}/ai-calling/${path}`, {
-    method,
-    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { "content-type": "application/json" }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, text, body: (text ? JSON.parse(text) : undefined) as Json };
-};
-
-const PASSWORD_HASH = "$2b$10$abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQ";
-
-async function newUser(role: "user" | "admin" = "user"): Promise<TestUser> {
-  const email = `u${randomBytes(4).toString("hex")}@example.com`;
-  const user = await openRepository(users).create({ email, name: "Someone" }, { set: { password: PASSWORD_HASH, role } });
-  const { accessToken } = await issueSession({ system: "ai-calling", userId: user._id, role });
-  return { id: user._id.toHexString(), token: accessToken, email };
-}
-
-const pathsOf = (body: Json) => body.error.details.map((detail: Json) => detail.path).sort();
+let admin: ApiUser;
+let member: ApiUser;
 
 const CREDENTIALS = { apiKey: "EXkey-4f1c2a", apiToken: "tok-9b8e7d6c5b4a", sid: "acme-sid-77", subdomain: "api.in.exotel.com" };
 
 beforeAll(async () => {
-  await syncCollections({ db: database("ai-calling"), definitions: collections });
-  server = await startHttpServer({ routes, port: 0 });
-  admin = await newUser("admin");
+  admin = await newUser({ role: "admin" });
   member = await newUser();
   await send("PUT", "users/me/exotel-config", member.token, CREDENTIALS);
-});
-
-afterAll(async () => {
-  await server.stop();
 });
 
 /** Nothing of a password hash or the Exotel credentials in an answer's text. */
@@ -72,7 +38,7 @@ describe("admins", () => {
 
     expect(status).toBe(200);
     expect(body.data.map((user: Json) => user.email)).toEqual(expect.arrayContaining([admin.email, member.email]));
-    expect(body.data.find((user: Json) => user._id === member.id)).toMatchObject({ name: "Someone", role: "user", credits: 0, isActive: true });
+    expect(body.data.find((user: Json) => user._id === member.id.toHexString())).toMatchObject({ name: "Someone", role: "user", credits: 0, isActive: true });
     expectNoSecrets(text);
   });
 
@@ -83,7 +49,7 @@ describe("admins", () => {
     const listed = await send("GET", "users?isActive=false", admin.token);
     const sorted = await send("GET", "users?sort=email&limit=100", admin.token);
 
-    expect(listed.body.data.map((user: Json) => user._id)).toEqual([inactive.id]);
+    expect(listed.body.data.map((user: Json) => user._id)).toEqual([inactive.id.toHexString()]);
     const emails = sorted.body.data.map((user: Json) => user.email);
     expect(emails).toEqual([...emails].sort());
   });
@@ -92,7 +58,7 @@ describe("admins", () => {
     const { status, body, text } = await send("GET", `users/${member.id}`, admin.token);
 
     expect(status).toBe(200);
-    expect(body).toMatchObject({ _id: member.id, email: member.email });
+    expect(body).toMatchObject({ _id: member.id.toHexString(), email: member.email });
     expectNoSecrets(text);
     expect((await send("GET", "users/nope", admin.token)).status).toBe(404);
     expect((await send("GET", `users/${new ObjectId()}`, admin.token)).status).toBe(404);
@@ -104,13 +70,13 @@ describe("admins", () => {
     const { status, body, text } = await send("PATCH", `users/${target.id}`, admin.token, { name: "Renamed", role: "admin", isActive: false, credits: 250.5 });
 
     expect(status).toBe(200);
-    expect(body).toMatchObject({ _id: target.id, name: "Renamed", role: "admin", isActive: false, credits: 250.5, email: target.email });
+    expect(body).toMatchObject({ _id: target.id.toHexString(), name: "Renamed", role: "admin", isActive: false, credits: 250.5, email: target.email });
     expectNoSecrets(text);
     expect(await openRepository(users).get(target.id)).toMatchObject({ name: "Renamed", role: "admin", isActive: false, credits: 250.5, password: PASSWORD_HASH });
   });
 
   it("keep what a patch leaves out (no default resets the role)", async () => {
-    const target = await newUser("admin");
+    const target = await newUser({ role: "admin" });
 
     const { body } = await send("PATCH", `users/${target.id}`, admin.token, { credits: 5 });
 
@@ -133,7 +99,7 @@ describe("admins", () => {
 
   it("delete a user with their agents and phones, and keep their call logs", async () => {
     const target = await newUser();
-    const caller = { userId: ObjectId.createFromHexString(target.id), role: "user" };
+    const caller = { userId: target.id, role: "user" };
     const agent = await openRepository(agents, { caller }).create({
       name: "Doomed", config: { prompt: "You are going away soon.", voice: { provider: "openai", voiceId: "alloy" }, language: "en", llm: { model: "gpt-4", temperature: 1 } },
     });
@@ -179,7 +145,7 @@ describe("PUT /users/me/exotel-config", () => {
 
     expect(put.status).toBe(204);
     expect(put.text).toBe("");
-    const stored = await database("ai-calling").collection("users").findOne({ _id: ObjectId.createFromHexString(owner.id) });
+    const stored = await database("ai-calling").collection("users").findOne({ _id: owner.id });
     expect(stored!.exotelConfig.apiKey).toMatch(ENCRYPTED_VALUE);
     expect(stored!.exotelConfig.apiToken).toMatch(ENCRYPTED_VALUE);
     expect(stored!.exotelConfig.apiKey.startsWith("enc:v1:")).toBe(true);
