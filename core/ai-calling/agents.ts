@@ -55,6 +55,9 @@ export const partialAgentConfig = z.object({
 });
 export type PartialAgentConfig = z.output<typeof partialAgentConfig>;
 
+/** The tag of a user's cached agent lists (the routes' `agents:{caller}`), for writes made for them. */
+export const agentsCacheCovers = (userId: { toHexString(): string }): string => `agents:${userId.toHexString()}`;
+
 export const EMPTY_STATS = { totalCalls: 0, totalDuration: 0, avgDuration: 0, successRate: 0 } as const;
 
 export const agents = defineCollection({

@@ -22,7 +22,7 @@ import { mongoClient } from "../db/client.ts";
 import { openRepository } from "../db/repository.ts";
 import { withDriverErrors } from "../db/errors.ts";
 import { log } from "../log.ts";
-import { agents, EMPTY_STATS } from "./agents.ts";
+import { agents, agentsCacheCovers, EMPTY_STATS } from "./agents.ts";
 import { callLogs, type CallLog, type CallStatus } from "./call-logs.ts";
 import { transcriptOf } from "./conversations.ts";
 import { CALL_CREDIT_HOLD, callCost } from "./pricing.ts";
@@ -77,7 +77,7 @@ export async function settleCall({ callLog, confirmed }: { callLog: CallLog; con
   if (!applied) return undefined;
 
   if (session) await cacheSession({ ...session, status: "ended", updatedAt: now } as Session);
-  await invalidate({ tags: [apiCacheTagKey("ai-calling", "agents")] }).catch((error: unknown) =>
+  await invalidate({ tags: [apiCacheTagKey("ai-calling", agentsCacheCovers(callLog.userId))] }).catch((error: unknown) =>
     log.warn("call settlement: cached agent lists not invalidated; they expire within their TTL", { sessionId: callLog.sessionId, error }),
   );
   return { ...callLog, ...settled } as CallLog;

@@ -18,7 +18,9 @@ import { z } from "zod";
 import { withDriverErrors } from "../db/errors.ts";
 import { openRepository } from "../db/repository.ts";
 import { deepPartial } from "../db/schema-paths.ts";
-import { agents } from "./agents.ts";
+import { apiCacheTagKey, invalidate } from "../cache/api-cache.ts";
+import { log } from "../log.ts";
+import { agents, agentsCacheCovers } from "./agents.ts";
 import { phones } from "./phones.ts";
 import { passthruUrl } from "./callback-tokens.ts";
 import { users, type User } from "./users.ts";
@@ -44,6 +46,9 @@ export async function removeUser({ id }: { id: string }): Promise<void> {
   const user = await repository.get(id);
   await deleteOwnedBy(user._id);
   await repository.remove(user._id);
+  await invalidate({ tags: [apiCacheTagKey("ai-calling", agentsCacheCovers(user._id))] }).catch((error: unknown) =>
+    log.warn("user removal: their cached agent lists stay until they expire", { userId: user._id, error }),
+  );
 }
 
 async function deleteOwnedBy(userId: ObjectId): Promise<void> {

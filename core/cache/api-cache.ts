@@ -25,6 +25,16 @@ export const apiCacheKey = (route: string, params: string): string => `cache:api
 /** The index of every cached key that covers `covers` (e.g. `agents`) in a system. */
 export const apiCacheTagKey = (system: SystemSlug, covers: string): string => `cache:api:tag:${system}:${covers}`;
 
+/**
+ * A route's `covers` (or `invalidates` entry) for one caller: `{caller}` becomes their id;
+ * undefined when the tag names a caller and there is none.
+ * @example coversFor("agents:{caller}", "64f8…") // "agents:64f8…"
+ */
+export function coversFor(covers: string, callerId: string | undefined): string | undefined {
+  if (!covers.includes("{caller}")) return covers;
+  return callerId === undefined ? undefined : covers.replaceAll("{caller}", callerId);
+}
+
 type Params = Record<string, string | undefined>;
 
 /**

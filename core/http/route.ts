@@ -47,7 +47,11 @@ export interface CachePolicy {
   /** The `{route}` part of the key, e.g. `agents:list`. */
   route: string;
   ttlSeconds: number;
-  /** What the answer covers (e.g. `agents`); writes that declare `invalidates` of it clear it. */
+  /**
+   * What the answer covers (e.g. `agents`); writes that declare `invalidates` of it clear it.
+   * `{caller}` stands for the caller's id (`agents:{caller}`), so one user's writes clear only
+   * their own cached reads.
+   */
   covers: string;
 }
 
@@ -85,7 +89,7 @@ export interface RouteDefinition<Request extends RequestSchemas = RequestSchemas
   auth: AuthPolicy;
   rateLimit?: RateLimitPolicy;
   cache?: CachePolicy;
-  /** What a successful write makes stale in the API cache (`covers` of cached reads). */
+  /** What a successful write makes stale in the API cache (`covers` of cached reads, `{caller}` too). */
   invalidates?: string[];
   /** POST routes replay the first answer for a repeated `Idempotency-Key` (24 h). */
   idempotent?: boolean;

@@ -34,14 +34,14 @@ export const { list: listAgents, create: createAgent, get: getAgent, update: upd
     list: {
       summary: "List your agents (cached 60 s). With ?q=, a full-text search over names: best matches first, one page of up to limit, nextCursor null (sort and cursor are refused with q)",
       query: agentListQuery,
-      cache: { route: "agents:list", ttlSeconds: 60, covers: "agents" },
+      cache: { route: "agents:list", ttlSeconds: 60, covers: "agents:{caller}" },
     },
-    create: { invalidates: ["agents"] },
+    create: { invalidates: ["agents:{caller}"] },
     get: { summary: "Read one of your agents" },
-    update: { invalidates: ["agents"] },
+    update: { invalidates: ["agents:{caller}"] },
     remove: {
       summary: "Delete an agent; refused with 409 (details path agentId, naming the numbers) while phones are assigned to it: reassign or unassign them first",
-      invalidates: ["agents"],
+      invalidates: ["agents:{caller}"],
     },
   },
 });
@@ -88,7 +88,7 @@ export const { list: listUsers, get: getUser, update: updateUser, remove: delete
     list: { summary: "List users (admins)" },
     get: { summary: "Read a user (admins)" },
     update: { summary: "Change a user's name, role, isActive or credits (admins)", body: adminUserPatch },
-    remove: { summary: "Delete a user with their agents and phones; their call logs stay (admins)", invalidates: ["agents"] },
+    remove: { summary: "Delete a user with their agents and phones; their call logs stay (admins)" },
   },
 });
 

@@ -248,6 +248,21 @@ describe("the list cache", () => {
   });
 });
 
+describe("the list cache across users", () => {
+  it("is not emptied for one user by another user's write", async () => {
+    const owner = await newUser();
+    const other = await newUser();
+    await create(owner, { name: "Kept cached" });
+    await send("GET", "agents", owner.token);
+
+    await create(other, { name: "Someone else's" });
+    const again = await send("GET", "agents", owner.token);
+
+    expect(again.headers.get("x-cache")).toBe("hit");
+    expect(await redis().exists(`cache:api:tag:ai-calling:agents:${owner.id}`)).toBe(1);
+  });
+});
+
 describe("full-text search (?q=)", () => {
   it("ranks the caller's matching agents by relevance in one page, without a cursor", async () => {
     const owner = await newUser();

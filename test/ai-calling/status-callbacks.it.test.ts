@@ -58,6 +58,20 @@ describe("a completed call", () => {
     expect(new Uint8Array(await (await fetch(read.recordingUrl)).arrayBuffer())).toEqual(RECORDING);
   });
 
+  it("makes the owner's cached agent list fresh, so it shows the new stats", async () => {
+    const { user, sessionId, callSid } = await placedCall(50);
+    await world.call("/ai-calling/agents", { token: user.token });
+    world.exotel.settle(callSid, { status: "completed", durationSec: 20 });
+
+    await world.exotel.sendStatusCallback(callSid, { eventType: "terminal" });
+    const list = await world.call("/ai-calling/agents", { token: user.token });
+    const [agent] = ((await list.json()) as { data: { stats?: { totalCalls: number } }[] }).data;
+
+    expect((await callLogOf(sessionId)).costBreakdown).toBeDefined();
+    expect(list.headers.get("x-cache")).toBe("miss");
+    expect(agent.stats?.totalCalls).toBe(1);
+  });
+
   it("is settled once, however often Exotel delivers the terminal callback", async () => {
     const { user, phone, sessionId, callSid } = await placedCall(50);
     world.exotel.settle(callSid, { status: "completed", durationSec: 60, price: 0.01 });

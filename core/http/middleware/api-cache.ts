@@ -2,7 +2,8 @@
  * The route's API cache. A GET route with `cache` answers from `cache:api:{route}:{params}` when it
  * can (200, its JSON, `x-cache: hit`) and otherwise stores its 200 JSON answer for `ttlSeconds`;
  * a route with `invalidates` drops the cached reads of those tags after a successful (2xx) write.
- * Answers are per caller unless the route is public. The cache only ever helps: when Redis is
+ * Answers are per caller unless the route is public; tags may be per caller too (`agents:{caller}`),
+ * so one user's write does not empty everyone's cache. The cache only ever helps: when Redis is
  * down or an entry is unreadable the request is logged and answered uncached.
  *
  * Order: after `validateInput` (innermost), so only valid requests are looked up, and with the
@@ -10,7 +11,7 @@
  */
 import type { MiddlewareObj } from "@middy/core";
 import type { Redis } from "@upstash/redis";
-import { API_CACHE_TTL_SECONDS, apiCacheKey, apiCacheTagKey, canonicalParams, invalidate, readAnswer, storeAnswer, UnreadableCacheEntryError } from "../../cache/api-cache.ts";
+import { API_CACHE_TTL_SECONDS, apiCacheKey, apiCacheTagKey, canonicalParams, coversFor, invalidate, readAnswer, storeAnswer, UnreadableCacheEntryError } from "../../cache/api-cache.ts";
 import { log } from "../../log.ts";
 import type { SystemSlug } from "../../systems.ts";
 import type { HttpRequest, HttpResult } from "../event.ts";
@@ -65,15 +66,18 @@ export function apiCache(options: ApiCacheOptions): MiddlewareObj {
       response.headers = { ...response.headers, "x-cache": "miss" };
       if (lookup.store && cacheable(response, maxBodyBytes)) {
         try {
-          await storeAnswer({ key, body: response.body as string, ttlSeconds: cache.ttlSeconds, tags: [apiCacheTagKey(system, cache.covers)], client });
+          const covers = coversFor(cache.covers, callerOf(event).userId);
+          // Without its tag an answer could never be invalidated: such an answer is not kept.
+          if (covers !== undefined) await storeAnswer({ key, body: response.body as string, ttlSeconds: cache.ttlSeconds, tags: [apiCacheTagKey(system, covers)], client });
         } catch (error) {
           log.warn("api cache store failed: answer not cached", { route: event.routeKey, requestId: event.requestId, key, error });
         }
       }
     }
     const status = response.statusCode ?? 200;
-    if (invalidates.length && status >= 200 && status < 300) {
-      const tags = invalidates.map((covers) => apiCacheTagKey(system, covers));
+    const callerId = callerOf(event).userId;
+    const tags = invalidates.flatMap((covers) => coversFor(covers, callerId) ?? []).map((covers) => apiCacheTagKey(system, covers));
+    if (tags.length && status >= 200 && status < 300) {
       try {
         await invalidate({ tags, client });
       } catch (error) {
