@@ -10,7 +10,7 @@
  * await AgentCatalog.removeAgent({ caller, id });                   // 409 agentId while assigned
  */
 import type { ObjectId } from "mongodb";
-import { z } from "zod";
+import * as z from "zod";
 import { withDriverErrors } from "../db/errors.ts";
 import { openRepository, type Caller, type Page } from "../db/repository.ts";
 import { ConflictError } from "../errors.ts";

@@ -7,7 +7,7 @@
  * const agents = openRepository(Agents.agents, { caller });
  * const agent = await agents.create(body);
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "../db/collection.ts";
 import { LANGUAGE_TAG } from "./iso-codes.ts";
 

@@ -10,7 +10,7 @@
  * const page = await CallLogHistory.listCallLogs({ caller, query });  // ?status=completed&from=2024-01-01
  * const log = await CallLogHistory.getCallLog({ caller, id });
  */
-import { z } from "zod";
+import * as z from "zod";
 import { openRepository, type Caller, type Page } from "../db/repository.ts";
 import { callLogs, type CallLog } from "./call-logs.ts";
 import { presentRecordingUrl } from "./call-recordings.ts";

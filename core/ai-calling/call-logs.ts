@@ -3,7 +3,7 @@
  * written by the call workflows (never by a client): status as Exotel reports it, timing, the
  * transcript assembled from the session, our copy of the recording, the cost breakdown.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "../db/collection.ts";
 
 export const CALL_DIRECTIONS = ["inbound", "outbound"] as const;

@@ -11,7 +11,7 @@
  * const transcript = transcriptOf(session.conversationHistory);
  */
 import type { Document } from "mongodb";
-import { z } from "zod";
+import * as z from "zod";
 import { openRepository, type Caller } from "../db/repository.ts";
 import { withDriverErrors } from "../db/errors.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";

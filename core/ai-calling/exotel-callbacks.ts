@@ -4,7 +4,7 @@
  * absorbed here once: India-time timestamps without a zone, numbers as strings, `null` and
  * `"null"` for "none", 0-prefixed national numbers, DTMF digits wrapped in quotes.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { BadRequestError } from "../errors.ts";
 import { log } from "../log.ts";
 import type { CallStatus } from "./call-logs.ts";

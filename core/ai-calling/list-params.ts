@@ -8,7 +8,7 @@
  * const query = extendListQuery(agents, { q: z.string().min(1).optional() });
  * query.parse({ q: "support", limit: "5" }); // { limit: 5, sort, filters: {}, q: "support" }
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { CollectionDefinition } from "../db/collection.ts";
 import { listQuerySchema, type ListQuery } from "../db/list-query.ts";
 

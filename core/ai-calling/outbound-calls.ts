@@ -12,7 +12,7 @@
  * @example
  * const callLog = await placeOutboundCall({ caller, input: { phoneId, to: "+919123456789" } });
  */
-import { z } from "zod";
+import * as z from "zod";
 import { openRepository, type Caller } from "../db/repository.ts";
 import { withDriverErrors } from "../db/errors.ts";
 import { BadRequestError, NotFoundError, UnavailableError, ValidationError } from "../errors.ts";

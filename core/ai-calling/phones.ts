@@ -3,7 +3,7 @@
  * across the platform), each optionally answered by one of the user's agents, whose config the
  * phone may override in part (`agentConfigOverride`, deep-merged over the agent's).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "../db/collection.ts";
 import { partialAgentConfig } from "./agents.ts";
 import { ISO_3166_1_COUNTRIES } from "./iso-codes.ts";

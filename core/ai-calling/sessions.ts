@@ -4,7 +4,7 @@
  * the call started with and the conversation so far. Ended sessions are removed by the partial TTL
  * index 24 hours after their last update.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "../db/collection.ts";
 import { partialAgentConfig } from "./agents.ts";
 

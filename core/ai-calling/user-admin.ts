@@ -14,7 +14,7 @@
  * await UserAdmin.setExotelConfig({ userId: caller.userId, exotelConfig: body });
  */
 import type { Document, ObjectId } from "mongodb";
-import { z } from "zod";
+import * as z from "zod";
 import { withDriverErrors } from "../db/errors.ts";
 import { openRepository } from "../db/repository.ts";
 import { deepPartial } from "../db/schema-paths.ts";

@@ -4,7 +4,7 @@
  * shown. The validator is derived from these fields and carries every rule of the document's own
  * `$jsonSchema` (required email/password/name/role, the email pattern, the role enum, credits ≥ 0).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "../db/collection.ts";
 
 /** The document's email pattern, exactly as its validator writes it. */

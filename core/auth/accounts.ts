@@ -17,7 +17,7 @@
  * export const login = (input: LoginInput, ip: string) => Accounts.login(aiCallingAccounts, input, ip);
  */
 import type { Document } from "mongodb";
-import { z } from "zod";
+import * as z from "zod";
 import { LockedError, NotFoundError, UnauthorizedError } from "../errors.ts";
 import type { CollectionDefinition } from "../db/collection.ts";
 import { openRepository } from "../db/repository.ts";

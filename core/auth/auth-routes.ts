@@ -7,7 +7,7 @@
  * @example
  * export const { register, login, refresh, logout, me } = authRoutes(accounts);
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineRoute } from "../http/route.ts";
 import { loginInput, refreshInput, registerInput, type AccountModel } from "./accounts.ts";
 

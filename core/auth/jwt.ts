@@ -11,7 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { jwtVerify, SignJWT } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import { UnauthorizedError } from "../errors.ts";
 import { log } from "../log.ts";
 import type { SystemSlug } from "../systems.ts";

@@ -9,7 +9,7 @@
  * const ok = await verifyPasswordOrDummy(input.password, user?.password, PASSWORD_RULES["car-sales"].cost);
  */
 import bcrypt from "bcryptjs";
-import { z } from "zod";
+import * as z from "zod";
 import { ValidationError } from "../errors.ts";
 import type { SystemSlug } from "../systems.ts";
 

@@ -7,7 +7,7 @@
  * `familyId` is not in the document: it names the refresh-token family (`core/auth/tokens.ts`),
  * so that a refresh updates the same document and a logout finds it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "../db/collection.ts";
 
 /** SHA-256, hex. */

@@ -4,7 +4,7 @@
  * a subscription and statistics the server maintains. The document names no role: every account
  * is a `user` (see `core/automedia/accounts.ts`).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "../db/collection.ts";
 
 /** One address, the RFC 5322 "addr-spec" in its common shape, linear-time. */

@@ -10,7 +10,7 @@
  * characters with single `.`/`-` between them) with one way to split each, and the test holds
  * both patterns to the same answers. The length is still checked first, and aborts.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "../db/collection.ts";
 
 /** The document's email pattern, as it writes it (exponential-time: never run it on input). */

@@ -6,7 +6,7 @@
  * Settings are grouped in sections; a function parses only the sections it uses, so a Lambda is
  * linked to (and fails on) exactly the secrets it needs.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export interface Setting {
   /** The environment variable (standard names where a convention exists). */

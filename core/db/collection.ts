@@ -17,7 +17,7 @@
  * export type Agent = z.output<typeof agents.stored>;
  */
 import type { Document } from "mongodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { SystemSlug } from "../systems.ts";
 import { toApiValue, withoutPaths } from "./codec.ts";
 import { FIELD_TYPES, type FieldTypes } from "./field-types.ts";

@@ -8,7 +8,7 @@
  * Only ids and dates differ between the views; everything else is plain zod, shared by all three.
  */
 import { ObjectId } from "mongodb";
-import { z } from "zod";
+import * as z from "zod";
 
 export type View = "stored" | "input" | "output";
 

@@ -5,7 +5,7 @@
  * offline approximation (an index whose first key is an equality field or the sort field).
  */
 import { ObjectId, type Db, type Document, type Sort } from "mongodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { CollectionDefinition } from "./collection.ts";
 import { defaultSortOf, listOrder, parseSort } from "./list-query.ts";
 import { fieldAt, unwrap } from "./schema-paths.ts";

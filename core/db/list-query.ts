@@ -7,9 +7,8 @@
  * Cursors carry the last document's sort value and `_id` in Extended JSON (so dates and ids keep
  * their types) together with the sort they belong to, so a cursor is never reused with another.
  */
-import { EJSON } from "bson";
-import type { Document } from "mongodb";
-import { z } from "zod";
+import { BSON, type Document } from "mongodb";
+import * as z from "zod";
 import type { CollectionDefinition } from "./collection.ts";
 import { fieldAt, unwrap } from "./schema-paths.ts";
 
@@ -74,13 +73,13 @@ export function listOrder(definition: Pick<CollectionDefinition, "indexes">, sor
 }
 
 export function encodeCursor(sort: SortSpec, last: Document): string {
-  return Buffer.from(EJSON.stringify({ s: `${sort.direction === -1 ? "-" : ""}${sort.field}`, v: valueAt(last, sort.field) ?? null, id: last._id }, { relaxed: false })).toString("base64url");
+  return Buffer.from(BSON.EJSON.stringify({ s: `${sort.direction === -1 ? "-" : ""}${sort.field}`, v: valueAt(last, sort.field) ?? null, id: last._id }, { relaxed: false })).toString("base64url");
 }
 
 /** The position a cursor stands for, or undefined when it is malformed or for another sort. */
 export function decodeCursor(cursor: string, sort: SortSpec): { value: unknown; id: unknown } | undefined {
   try {
-    const decoded = EJSON.parse(Buffer.from(cursor, "base64url").toString("utf8"), { relaxed: false }) as { s?: unknown; v?: unknown; id?: unknown };
+    const decoded = BSON.EJSON.parse(Buffer.from(cursor, "base64url").toString("utf8"), { relaxed: false }) as { s?: unknown; v?: unknown; id?: unknown };
     if (decoded.s !== `${sort.direction === -1 ? "-" : ""}${sort.field}` || decoded.id === undefined) return undefined;
     return { value: decoded.v, id: decoded.id };
   } catch {

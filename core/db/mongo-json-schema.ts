@@ -10,7 +10,7 @@
  * refuses: numbers get finite bounds, because zod refuses NaN and ±Infinity, which BSON doubles
  * carry. (String lengths need nothing: zod and MongoDB both count code points.)
  */
-import { z } from "zod";
+import * as z from "zod";
 import { bsonTypes } from "./field-types.ts";
 
 type Json = Record<string, unknown>;

@@ -11,7 +11,7 @@
  * const agent = await agents.update(id, patch);      // merged, validated, updatedAt set
  */
 import { ObjectId, type Collection, type Db, type Document, type Filter } from "mongodb";
-import { z } from "zod";
+import * as z from "zod";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { database } from "./client.ts";
 import type { CollectionDefinition } from "./collection.ts";

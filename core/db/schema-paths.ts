@@ -3,7 +3,7 @@
  * (optional, nullable, default): leave out server-managed or secret fields at any depth, and
  * make every field of a patch optional at any depth.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 type Rewrap = (inner: z.ZodType) => z.ZodType;
 

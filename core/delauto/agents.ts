@@ -13,7 +13,7 @@
  * const agents = openRepository(agents, { caller });
  * export type Agent = z.output<typeof agents.stored>;
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "../db/collection.ts";
 
 /** A plain, linear-time email check (the document names none); the length is checked first. */

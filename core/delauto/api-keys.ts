@@ -11,7 +11,7 @@
  * const keys = openRepository(apiKeys, { caller });
  * export type ApiKey = z.output<typeof apiKeys.stored>;
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "../db/collection.ts";
 
 export const API_KEY_ENVIRONMENTS = ["development", "staging", "production"] as const;

@@ -3,7 +3,7 @@
  * JSON Schema output is draft 2020-12, the dialect OpenAPI 3.1 uses). Nothing here is written
  * by hand per route, so the document cannot drift from what the endpoints enforce.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { RouteDefinition } from "./route.ts";
 
 type JsonSchema = Record<string, unknown>;

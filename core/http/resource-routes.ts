@@ -18,7 +18,7 @@
  *   operations: { list: {}, create: { summary: "Add a phone number" }, get: {} },
  * });
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { CollectionDefinition } from "../db/collection.ts";
 import { listQuerySchema } from "../db/list-query.ts";
 import { defineRoute, type AuthPolicy, type CachePolicy, type RouteDefinition } from "./route.ts";

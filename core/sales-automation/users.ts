@@ -9,7 +9,7 @@
  * Page access tokens of the connected platforms are provider credentials: encrypted at rest and
  * never shown. Connections and the AI's training state are the server's to maintain.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "../db/collection.ts";
 
 /** A plain email address (linear-time: no nested quantifiers). */

@@ -3,7 +3,7 @@
  * webhooks (authenticated by the secrets in their URLs, since Exotel signs nothing), and the
  * sessions the voice runtime reads and appends turns to.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { turnInput } from "#core/ai-calling/conversations.ts";
 import { passthruQuery, statusCallbackBody } from "#core/ai-calling/exotel-callbacks.ts";
 import { callLogs } from "#core/ai-calling/call-logs.ts";

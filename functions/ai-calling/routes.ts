@@ -5,7 +5,7 @@
  * `cache:api:agents:list:{userId}` (the document's example key) for 60 s; agent writes clear it.
  * The call workflow's routes (calls, Exotel webhooks, sessions) are in `call-routes.ts`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { accounts } from "#core/ai-calling/accounts.ts";
 import { agentListQuery } from "#core/ai-calling/agent-catalog.ts";
 import { agentConfig, agents } from "#core/ai-calling/agents.ts";

@@ -2,7 +2,7 @@
  * Routes of DelAuto (`/delauto`): its auth endpoints (API.md), from the shared auth manifest, and
  * the management of integration API keys (admins; a key is shown once, in the 201 creating it).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { accounts } from "#core/delauto/accounts.ts";
 import { apiKeys } from "#core/delauto/api-keys.ts";
 import { authRoutes } from "#core/auth/auth-routes.ts";

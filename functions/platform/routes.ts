@@ -1,7 +1,7 @@
 /**
  * Routes of the platform itself (not of a system): liveness and the API's own description.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineRoute } from "#core/http/route.ts";
 
 export const getHealth = defineRoute({

@@ -3,7 +3,7 @@
  * stand-in (or MONGODB_URI) must show no collection scan for any list query shape.
  */
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { database } from "#core/db/client.ts";
 import { defineCollection } from "#core/db/collection.ts";
 import { explainListQueries, uncoveredListQueries } from "#core/db/index-coverage.ts";

@@ -16,7 +16,7 @@
 import fc from "fast-check";
 import { MongoServerError, ObjectId, type Collection, type Document } from "mongodb";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { database } from "#core/db/client.ts";
 import { defineCollection } from "#core/db/collection.ts";
 import { encryptPaths } from "#core/db/encryption.ts";

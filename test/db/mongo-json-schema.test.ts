@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "#core/db/collection.ts";
 import { FIELD_TYPES } from "#core/db/field-types.ts";
 import { pcreCompatible, toMongoJsonSchema } from "#core/db/mongo-json-schema.ts";

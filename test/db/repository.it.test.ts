@@ -5,7 +5,7 @@
  */
 import { ObjectId } from "mongodb";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "#core/db/collection.ts";
 import { database } from "#core/db/client.ts";
 import { listQuerySchema } from "#core/db/list-query.ts";

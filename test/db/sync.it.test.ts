@@ -6,7 +6,7 @@
  */
 import { MongoServerError, ObjectId, type Db } from "mongodb";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { database } from "#core/db/client.ts";
 import { defineCollection, type IndexDefinition } from "#core/db/collection.ts";
 import { syncCollections } from "#core/db/sync.ts";

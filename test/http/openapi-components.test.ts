@@ -1,6 +1,6 @@
 /** Collection definitions become named OpenAPI components that routes refer to by `$ref`. */
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection, openApiComponentsOf } from "#core/db/collection.ts";
 import { buildOpenApi } from "#core/http/openapi.ts";
 import { defineRoute } from "#core/http/route.ts";

@@ -3,7 +3,7 @@
  * with the definition's schemas unless an operation names its own.
  */
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { defineCollection } from "#core/db/collection.ts";
 import { resourceRoutes } from "#core/http/resource-routes.ts";
 
