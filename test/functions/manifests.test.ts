@@ -1,6 +1,7 @@
 /**
- * The manifests and the handler files agree: every route and cron names a handler file that
- * exports that function, every handler file is in a manifest, and the entries are well formed.
+ * The manifests and the handler files agree: every route, cron and deploy task names a handler
+ * file that exports that function, every handler file is in a manifest, and the entries are well
+ * formed.
  */
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -10,10 +11,11 @@ import { handlerReference, routeKey } from "#core/http/route.ts";
 import { isSystemSlug } from "#core/systems.ts";
 import { loadHandler, REPOSITORY_ROOT } from "#local/runtime/handlers.ts";
 import { crons } from "../../functions/crons.ts";
+import { deployTasks } from "../../functions/deploy-tasks.ts";
 import { routes } from "../../functions/routes.ts";
 
 // A system may split its manifest: `routes.ts` plus `<part>-routes.ts` files it spreads in.
-const MANIFEST_FILES = /(^|\/)([a-z-]+-)?(routes|crons)\.ts$/;
+const MANIFEST_FILES = /(^|\/)([a-z-]+-)?(routes|crons)\.ts$|^functions\/deploy-tasks\.ts$/;
 
 function handlerFiles(directory = join(REPOSITORY_ROOT, "functions")): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
@@ -24,7 +26,7 @@ function handlerFiles(directory = join(REPOSITORY_ROOT, "functions")): string[] 
   });
 }
 
-const manifestHandlers = [...routes.map((route) => route.handler), ...crons.map((job) => job.handler)];
+const manifestHandlers = [...routes, ...crons, ...deployTasks].map((entry) => entry.handler);
 
 describe("route manifest", () => {
   it.each(routes.map((route) => [routeKey(route), route]))("%s resolves to an exported handler function", async (_key, route) => {
@@ -65,6 +67,23 @@ describe("cron manifest", () => {
       expect(job.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(job.schedule.trim().split(/\s+/)).toHaveLength(5);
       expect(() => new Cron(job.schedule, { timezone: "UTC", paused: true })).not.toThrow();
+    }
+  });
+});
+
+describe("deploy-task manifest", () => {
+  it.each(deployTasks.map((task) => [task.name, task]))("%s resolves to an exported handler function", async (_name, task) => {
+    expect(typeof (await loadHandler(task.handler))).toBe("function");
+  });
+
+  it("names each task once, in kebab-case, with a handler no route or cron uses", () => {
+    const names = deployTasks.map((task) => task.name);
+    const scheduledOrRouted = new Set([...routes, ...crons].map((entry) => entry.handler));
+
+    expect(new Set(names).size).toBe(names.length);
+    for (const task of deployTasks) {
+      expect(task.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(scheduledOrRouted.has(task.handler)).toBe(false);
     }
   });
 });
