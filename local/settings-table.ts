@@ -15,6 +15,7 @@ export function settingsTable(): string {
 }
 
 function defaultOf(setting: Setting): string {
+  if (setting.defaultText !== undefined) return `\`${setting.defaultText}\``;
   const parsed = setting.schema.safeParse(undefined);
   if (!parsed.success) return "required";
   if (parsed.data === undefined) return "optional";

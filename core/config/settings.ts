@@ -7,6 +7,7 @@
  * linked to (and fails on) exactly the secrets it needs.
  */
 import * as z from "zod";
+import { isSystemSlug } from "../systems.ts";
 
 export interface Setting {
   /** The environment variable (standard names where a convention exists). */
@@ -16,6 +17,8 @@ export interface Setting {
   secret: boolean;
   description: string;
   schema: z.ZodType;
+  /** The default as one would write it, where the parsed default is not a plain value. */
+  defaultText?: string;
 }
 
 const url = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
@@ -28,6 +31,28 @@ const encryptionKeys = commaList.pipe(
     z.string().regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=$/, "must be kid:base64 pairs, each key 32 bytes in base64"),
   ).min(1, "needs at least one kid:base64key pair"),
 );
+
+/** `30` or `30,car-sales=90,delauto=14`: days, then per-system overrides. */
+const retentionDays = commaList.transform((parts, context) => {
+  const days = (text: string) => (/^\d{1,4}$/.test(text) && Number(text) >= 1 ? Number(text) : undefined);
+  const [first, ...overrides] = parts;
+  const fallback = first === undefined ? undefined : days(first);
+  const bySystem: Record<string, number> = {};
+  for (const override of overrides) {
+    const [system, value] = override.split("=");
+    const parsed = value === undefined ? undefined : days(value.trim());
+    if (!system?.trim() || !isSystemSlug(system.trim()) || parsed === undefined) {
+      context.addIssue({ code: "custom", message: `must be days, then system=days pairs (got "${override}")` });
+      return z.NEVER;
+    }
+    bySystem[system.trim()] = parsed;
+  }
+  if (fallback === undefined) {
+    context.addIssue({ code: "custom", message: "must start with a number of days (1 or more)" });
+    return z.NEVER;
+  }
+  return { default: fallback, bySystem };
+});
 
 const secret = <T extends z.ZodType>(env: string, description: string, schema: T) => ({
   env, description, schema, secret: true, link: { name: pascalCase(env), property: "value" as const },
@@ -68,6 +93,10 @@ export const SETTINGS = {
     accountSid: secret("TWILIO_ACCOUNT_SID", "Twilio account SID", z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be AC followed by 32 hex digits")),
     authToken: secret("TWILIO_AUTH_TOKEN", "Twilio auth token (signs webhooks)", z.string().min(16)),
     apiBaseUrl: plain("TWILIO_API_BASE_URL", "Twilio REST API base URL", url.default("https://api.twilio.com")),
+  },
+  backup: {
+    encryptionKeys: secret("BACKUP_ENCRYPTION_KEYS", "AES-256-GCM keys sealing backups: kid:base64key, comma-separated, first encrypts; unset, backups are not encrypted", encryptionKeys.optional()),
+    retentionDays: { ...plain("BACKUP_RETENTION_DAYS", "Days complete backups are kept (the newest always is): a number, then per-system overrides, e.g. `30,car-sales=90`", retentionDays.default({ default: 30, bySystem: {} })), defaultText: "30" },
   },
   admin: {
     email: plain("ADMIN_EMAIL", "AI Calling: the first admin, created by db:sync when the system has no admin yet", z.email({ error: "must be an email address" }).optional()),
