@@ -3,7 +3,7 @@
  * bucket, one folder per database and run, in mongodump's gzip layout so a downloaded copy
  * restores with the standard `mongorestore --gzip --nsInclude '<db>.*' --dir <folder>`:
  *
- *   backups/<database>/<UTC timestamp>/<collection>.bson.gz            documents, as BSON, gzipped
+ *   backups/<database>/<UTC timestamp>/<collection>.bson.gz            documents in _id order, as BSON, gzipped
  *   backups/<database>/<UTC timestamp>/<collection>.metadata.json.gz   indexes and options (validator)
  *   backups/<database>/<UTC timestamp>/manifest.json                   written last: the backup is complete
  *
